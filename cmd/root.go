@@ -1,0 +1,477 @@
+// Package cmd is parx's command line: it parses flags GNU-parallel style
+// into a runner.Config and turns the outcome into an exit status. All job
+// behaviour lives in package runner.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/parx-dev/parx/runner"
+)
+
+// Version is parx's version, printed by --version.
+const Version = "0.1.0"
+
+// Exit statuses besides GNU's 0-101 job counts.
+const (
+	// ExitUsage is for bad options, unreadable input and other errors found
+	// before or while reading input, as GNU parallel uses 255.
+	ExitUsage = 255
+	// exitSignal is added to the number of a signal that stopped the run.
+	exitSignal = 128
+)
+
+// options holds the parsed flags. Its zero value is GNU's defaults.
+type options struct {
+	jobs         string
+	keepOrder    bool
+	argFiles     []string
+	argSep       string
+	argFileSep   string
+	null         bool
+	delimiter    string
+	eof          string
+	noRunIfEmpty bool
+	colsep       string
+	trim         string
+	header       string
+	link         bool
+	replace      runner.ReplaceStrings
+	maxArgs      int
+	maxReplace   int
+	xargs        bool
+	multi        bool
+	maxLines     int
+	maxChars     int
+	exitTooLong  bool
+	quote        bool
+	shellquote   bool
+	tag          bool
+	tagstring    string
+	trace        bool
+	showCommand  bool
+	dryRun       bool
+	delay        string
+	nice         int
+	shuf         bool
+	env          []string
+	tmpdir       string
+}
+
+// Main runs parx with the given arguments and streams and returns its exit
+// status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(signalError{s.(syscall.Signal)})
+		case <-ctx.Done():
+		}
+	}()
+	status, err := run(ctx, args, stdin, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "parx: %v\n", err)
+	}
+	return status
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	status := 0
+	var runErr error
+	root := newRootCmd(stdin, stdout, stderr, func(c *cobra.Command, o *options, pos []string) {
+		status, runErr = execute(ctx, c, o, pos, stdin, stdout, stderr)
+	})
+	root.SetArgs(args)
+	if err := root.Execute(); err != nil {
+		return ExitUsage, explainFlagError(err)
+	}
+	return status, runErr
+}
+
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer, runF func(*cobra.Command, *options, []string)) *cobra.Command {
+	o := &options{}
+	root := &cobra.Command{
+		Use:   "parx [options] [command [arguments]] [::: values | :::: files ...]",
+		Short: "Run jobs in parallel, GNU parallel style",
+		Long: `parx runs a command once for each input value, many at a time, and prints
+each job's output whole, like GNU parallel and xargs -P.
+
+Input comes from standard input (one value per line), from values after :::,
+or from files after :::: or -a. In the command, {} stands for the value,
+{.} {/} {//} {/.} for parts of it, {#} for the job number and {%} for the
+job slot; with none of them, the value is appended. With no command, each
+input line is run as a command.`,
+		Example: `  parx -k echo ::: a b c
+  find . -name '*.log' | parx gzip
+  parx -j4 convert {} {.}.png ::: *.jpg
+  parx 'echo {1}-{2}' ::: a b ::: 1 2`,
+		Version:       Version,
+		Args:          cobra.ArbitraryArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(c *cobra.Command, pos []string) error {
+			runF(c, o, pos)
+			return nil
+		},
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetVersionTemplate("parx {{.Version}}\n")
+	fs := root.Flags()
+	fs.SetInterspersed(false) // everything from the command on is positional
+	defineFlags(fs, o)
+	root.AddCommand(newCompletionCmd())
+	return root
+}
+
+func defineFlags(fs *pflag.FlagSet, o *options) {
+	// Input.
+	fs.StringArrayVarP(&o.argFiles, "arg-file", "a", nil, "read values from `FILE` (repeatable; - is stdin)")
+	fs.StringVar(&o.argSep, "arg-sep", ":::", "use `SEP` instead of ::: before values")
+	fs.StringVar(&o.argFileSep, "arg-file-sep", "::::", "use `SEP` instead of :::: before files")
+	fs.BoolVarP(&o.null, "null", "0", false, "input values end with NUL, not newline")
+	fs.StringVarP(&o.delimiter, "delimiter", "d", "", "input values end with `DELIM` (\\n \\t \\0 \\\\ \\xHH escapes)")
+	fs.StringVarP(&o.eof, "eof", "E", "", "stop reading input at a value equal to `STR`")
+	fs.BoolVarP(&o.noRunIfEmpty, "no-run-if-empty", "r", false, "skip empty and blank input values")
+	fs.StringVar(&o.colsep, "colsep", "", "split values into columns {1} {2} … at `REGEXP`")
+	fs.StringVar(&o.trim, "trim", "n", "trim white space from values: n, l, r or lr")
+	fs.StringVar(&o.header, "header", "", "first input line names the columns, for {name} (use :)")
+	fs.BoolVar(&o.link, "link", false, "pair input sources value by value instead of every combination")
+	fs.BoolVar(&o.link, "xapply", false, "same as --link")
+	fs.BoolVar(&o.shuf, "shuf", false, "run jobs in random order (reads all input first)")
+
+	// Command.
+	fs.StringVarP(&o.replace.Value, "replace", "I", "", "use `STR` instead of {}")
+	fs.StringVar(&o.replace.NoExt, "extensionreplace", "", "use `STR` instead of {.}")
+	fs.StringVar(&o.replace.NoExt, "er", "", "same as --extensionreplace")
+	fs.StringVar(&o.replace.Base, "basenamereplace", "", "use `STR` instead of {/}")
+	fs.StringVar(&o.replace.Base, "bnr", "", "same as --basenamereplace")
+	fs.StringVar(&o.replace.Dir, "dirnamereplace", "", "use `STR` instead of {//}")
+	fs.StringVar(&o.replace.Dir, "dnr", "", "same as --dirnamereplace")
+	fs.StringVar(&o.replace.BaseNoExt, "basenameextensionreplace", "", "use `STR` instead of {/.}")
+	fs.StringVar(&o.replace.BaseNoExt, "bner", "", "same as --basenameextensionreplace")
+	fs.StringVar(&o.replace.Seq, "seqreplace", "", "use `STR` instead of {#}")
+	fs.StringVar(&o.replace.Slot, "slotreplace", "", "use `STR` instead of {%}")
+	fs.IntVarP(&o.maxArgs, "max-args", "n", 0, "at most `N` values per job")
+	fs.IntVarP(&o.maxReplace, "max-replace-args", "N", 0, "at most `N` values per job, repeating words that hold {}")
+	fs.BoolVarP(&o.xargs, "xargs", "X", false, "fill each command line with values, repeating words that hold {}")
+	fs.BoolVarP(&o.multi, "m", "m", false, "fill each command line with values, joined in place of {}")
+	fs.IntVarP(&o.maxLines, "max-lines", "L", 0, "at most `N` input lines per job")
+	fs.IntVarP(&o.maxChars, "max-chars", "s", 0, "command lines shorter than `N` characters")
+	fs.BoolVarP(&o.exitTooLong, "exit", "x", false, "exit if a command line would be too long (always so in parx)")
+	fs.BoolVarP(&o.quote, "quote", "q", false, "quote the command: each word is one argument")
+	fs.BoolVar(&o.shellquote, "shellquote", false, "print each input value shell-quoted; run nothing")
+
+	// Output.
+	fs.BoolVarP(&o.keepOrder, "keep-order", "k", false, "print output in input order")
+	fs.BoolVar(&o.tag, "tag", false, "prefix output lines with the job's values and a TAB")
+	fs.StringVar(&o.tagstring, "tagstring", "", "prefix output lines with `STR` (replacement strings work) and a TAB")
+	fs.BoolVarP(&o.trace, "verbose", "t", false, "print each command on stderr before running it")
+	fs.BoolVarP(&o.showCommand, "v", "v", false, "print each command on stdout with its output")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the commands; run nothing")
+	fs.StringVar(&o.tmpdir, "tmpdir", "", "spill big outputs to `DIR` (default $TMPDIR)")
+
+	// Job control.
+	fs.StringVarP(&o.jobs, "jobs", "j", "", "run `N` jobs at once: N, +N, -N, N%, 0 (max) or a FILE holding one (default: CPU cores)")
+	fs.StringVarP(&o.jobs, "max-procs", "P", "", "same as --jobs")
+	fs.StringVar(&o.delay, "delay", "", "wait `SECS` between job starts")
+	fs.IntVar(&o.nice, "nice", 0, "run jobs at niceness `N`")
+	fs.StringArrayVar(&o.env, "env", nil, "accepted for GNU compatibility: jobs inherit the whole environment")
+}
+
+// gnuOnly lists GNU parallel options parx does not implement, so that using
+// one says so instead of "unknown flag".
+var gnuOnly = map[string]bool{
+	"pipe": true, "spreadstdin": true, "pipe-part": true, "pipepart": true, "block": true, "block-size": true,
+	"halt": true, "halt-on-error": true, "timeout": true, "retries": true, "joblog": true, "resume": true,
+	"resume-failed": true, "retry-failed": true, "results": true, "res": true, "files": true, "bar": true,
+	"progress": true, "eta": true, "line-buffer": true, "lb": true, "ungroup": true, "group": true,
+	"sshlogin": true, "sshloginfile": true, "slf": true, "transfer": true, "return": true, "cleanup": true,
+	"trc": true, "basefile": true, "nonall": true, "onall": true, "semaphore": true, "sem": true,
+	"sql": true, "sqlmaster": true, "sqlworker": true, "load": true, "memfree": true, "termseq": true,
+	"fifo": true, "cat": true, "round-robin": true, "recstart": true, "recend": true, "regexp": true,
+	"remove-rec-sep": true, "tee": true, "compress": true, "ctag": true, "ctagstring": true,
+	"tty": true, "interactive": true, "keep-order-out": true, "citation": true, "will-cite": true,
+	"plus": true, "parens": true, "rpl": true, "fg": true, "bg": true, "latest-line": true, "ll": true,
+	"group-by": true, "shard": true, "template": true, "tmux": true, "tmuxpane": true, "xargs-compat": true,
+	"csv": true, "linebuffer": true, "u": true, "S": true, "p": true, "w": true, "l": true, "i": true,
+}
+
+var unknownFlag = regexp.MustCompile(`unknown (?:shorthand )?flag: (?:'(.)' in -\S+|--?([^\s=]+))`)
+
+// explainFlagError turns pflag's errors into parx's one-line style, naming
+// GNU options that parx knows but does not implement.
+func explainFlagError(err error) error {
+	msg := err.Error()
+	if m := unknownFlag.FindStringSubmatch(msg); m != nil {
+		name := m[1] + m[2]
+		dash := "--"
+		if len(name) == 1 {
+			dash = "-"
+		}
+		if gnuOnly[name] {
+			return fmt.Errorf("option %s%s is a GNU parallel option that parx does not implement", dash, name)
+		}
+		return fmt.Errorf("unknown option %s%s (see parx --help)", dash, name)
+	}
+	return errors.New(strings.TrimSuffix(msg, "\n"))
+}
+
+// execute turns the parsed flags and positional arguments into a run.
+func execute(ctx context.Context, c *cobra.Command, o *options, pos []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	command, sourceArgs := splitSources(pos, o.argSep, o.argFileSep)
+	if o.shellquote {
+		return shellquote(o, stdin, stdout)
+	}
+	cfg := runner.Config{Command: command, Stdout: stdout, Stderr: stderr}
+	var openErr error
+	var closers []io.Closer
+	defer func() {
+		for _, cl := range closers {
+			cl.Close()
+		}
+	}()
+
+	ropt := runner.ReaderOptions{SkipEmpty: o.noRunIfEmpty}
+	switch {
+	case o.null:
+		ropt.Delim = "\x00"
+	case c.Flags().Changed("delimiter"):
+		d, err := runner.ParseDelimiter(o.delimiter)
+		if err != nil {
+			return ExitUsage, err
+		}
+		ropt.Delim = d
+	}
+	if c.Flags().Changed("eof") {
+		ropt.EOF, ropt.HasEOF = o.eof, true
+	}
+	stdinUsed := false
+	openFile := func(name string) runner.Source {
+		if name == "-" {
+			stdinUsed = true
+			return runner.NewReaderSource(stdin, "standard input", ropt)
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			if openErr == nil {
+				openErr = fmt.Errorf("cannot open input file %w", err)
+			}
+			return &runner.SliceSource{}
+		}
+		closers = append(closers, f)
+		return runner.NewReaderSource(f, name, ropt)
+	}
+	for _, f := range o.argFiles {
+		cfg.Sources = append(cfg.Sources, runner.SourceSpec{Source: openFile(f)})
+	}
+	for _, sa := range sourceArgs {
+		if sa.files {
+			for i, f := range sa.values {
+				cfg.Sources = append(cfg.Sources, runner.SourceSpec{Source: openFile(f), Pair: sa.pair && i == 0})
+			}
+			continue
+		}
+		cfg.Sources = append(cfg.Sources, runner.SourceSpec{Source: &runner.SliceSource{Values: sa.values, EOF: ropt.EOF, HasEOF: ropt.HasEOF}, Pair: sa.pair})
+	}
+	if openErr != nil {
+		return ExitUsage, openErr
+	}
+	if len(cfg.Sources) == 0 && !stdinUsed {
+		cfg.Sources = []runner.SourceSpec{{Source: runner.NewReaderSource(stdin, "standard input", ropt)}}
+	}
+
+	if o.colsep != "" && !c.Flags().Changed("trim") {
+		o.trim = "lr" // GNU trims columns by default
+	}
+	trim, err := runner.ParseTrim(o.trim)
+	if err != nil {
+		return ExitUsage, err
+	}
+	cfg.Records = runner.RecordOptions{Link: o.link, Trim: trim, Header: c.Flags().Changed("header")}
+	if o.colsep != "" {
+		re, err := regexp.Compile(o.colsep)
+		if err != nil {
+			return ExitUsage, fmt.Errorf("invalid --colsep %q: %w", o.colsep, err)
+		}
+		cfg.Records.Colsep = re
+	}
+
+	cfg.Template = runner.TemplateOptions{Replace: o.replace, Quote: o.quote}
+	fl := c.Flags()
+	switch {
+	case fl.Changed("max-replace-args"):
+		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxReplace, true
+		cfg.Template.Context = true
+	case fl.Changed("max-lines"):
+		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxLines, true
+		cfg.Template.Context = !o.multi && !o.xargs
+	case fl.Changed("max-args"):
+		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxArgs, true
+	}
+	for _, n := range []string{"max-args", "max-replace-args", "max-lines", "max-chars"} {
+		if fl.Changed(n) && fl.Lookup(n).Value.String() != "" && strings.HasPrefix(fl.Lookup(n).Value.String(), "-") {
+			return ExitUsage, fmt.Errorf("--%s must not be negative", n)
+		}
+	}
+	if o.xargs {
+		cfg.Template.Context = true
+	}
+	cfg.Batch.Fill = o.xargs || o.multi
+	switch {
+	case fl.Changed("max-chars"):
+		if o.maxChars <= 0 {
+			return ExitUsage, fmt.Errorf("--max-chars must be positive, not %d", o.maxChars)
+		}
+		cfg.Batch.MaxLine = o.maxChars
+	case cfg.Batch.Fill || (cfg.Batch.MaxArgsSet && cfg.Batch.MaxArgs > 1):
+		cfg.Batch.MaxLine = runner.DefaultMaxLine
+	}
+
+	cores := runtime.NumCPU()
+	pool := runner.Pool{KeepOrder: o.keepOrder, Shell: os.Getenv("PARALLEL_SHELL"), TmpDir: o.tmpdir, Nice: o.nice}
+	if o.jobs != "" {
+		n, err := runner.ParseJobs(o.jobs, cores)
+		if err != nil {
+			if st, statErr := os.Stat(o.jobs); statErr == nil && st.Mode().IsRegular() {
+				f, ferr := runner.JobsFile(o.jobs, cores)
+				if ferr != nil {
+					return ExitUsage, ferr
+				}
+				pool.SlotsFunc = f
+			} else {
+				return ExitUsage, err
+			}
+		}
+		pool.Slots = n
+	}
+	if o.delay != "" {
+		d, err := parseSeconds(o.delay)
+		if err != nil {
+			return ExitUsage, fmt.Errorf("invalid --delay %q: %w", o.delay, err)
+		}
+		pool.Delay = d
+	}
+	cfg.Pool = pool
+	cfg.DryRun, cfg.Trace, cfg.ShowCommand = o.dryRun, o.trace, o.showCommand
+	cfg.Tag, cfg.TagString, cfg.Shuffle = o.tag, o.tagstring, o.shuf
+
+	sum, err := runner.Run(ctx, cfg)
+	if err != nil {
+		return ExitUsage, err
+	}
+	var sig signalError
+	if errors.As(context.Cause(ctx), &sig) {
+		return exitSignal + int(sig.sig), fmt.Errorf("%v: stopped after %d jobs (%d failed)", sig, sum.Jobs, sum.Failed)
+	}
+	return sum.ExitStatus(), nil
+}
+
+// signalError is the cause of a run stopped by SIGINT or SIGTERM.
+type signalError struct{ sig syscall.Signal }
+
+func (e signalError) Error() string { return "received " + unixSignalName(e.sig) }
+
+func unixSignalName(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
+}
+
+// sourceArgs is one group of positional input after a separator.
+type sourceArgs struct {
+	files  bool // after :::: rather than :::
+	pair   bool // :::+ or ::::+
+	values []string
+}
+
+// splitSources cuts the positional arguments into the command and the input
+// groups that follow ::: and :::: (or their --arg-sep, --arg-file-sep forms).
+func splitSources(pos []string, argSep, fileSep string) ([]string, []sourceArgs) {
+	var command []string
+	var groups []sourceArgs
+	for _, a := range pos {
+		switch a {
+		case argSep, argSep + "+", fileSep, fileSep + "+":
+			groups = append(groups, sourceArgs{
+				files: strings.HasPrefix(a, fileSep) && (a == fileSep || a == fileSep+"+"),
+				pair:  strings.HasSuffix(a, "+") && !strings.HasSuffix(argSep, "+"),
+			})
+			continue
+		}
+		if len(groups) == 0 {
+			command = append(command, a)
+			continue
+		}
+		g := &groups[len(groups)-1]
+		g.values = append(g.values, a)
+	}
+	return command, groups
+}
+
+// parseSeconds reads a duration in seconds, with an optional s, m, h or d
+// suffix, as GNU parallel's --delay.
+func parseSeconds(s string) (time.Duration, error) {
+	mult := time.Second
+	switch {
+	case strings.HasSuffix(s, "s"):
+		s = s[:len(s)-1]
+	case strings.HasSuffix(s, "m"):
+		mult, s = time.Minute, s[:len(s)-1]
+	case strings.HasSuffix(s, "h"):
+		mult, s = time.Hour, s[:len(s)-1]
+	case strings.HasSuffix(s, "d"):
+		mult, s = 24*time.Hour, s[:len(s)-1]
+	}
+	var f float64
+	if _, err := fmt.Sscanf(s, "%g", &f); err != nil || f < 0 {
+		return 0, errors.New("want a number of seconds")
+	}
+	return time.Duration(f * float64(mult)), nil
+}
+
+// shellquote prints each input value shell-quoted (--shellquote).
+func shellquote(o *options, stdin io.Reader, stdout io.Writer) (int, error) {
+	ropt := runner.ReaderOptions{}
+	if o.null {
+		ropt.Delim = "\x00"
+	}
+	src := runner.NewReaderSource(stdin, "standard input", ropt)
+	var b strings.Builder
+	for {
+		v, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return ExitUsage, err
+		}
+		b.WriteString(runner.ShellQuote(v))
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(stdout, b.String())
+	return 0, err
+}

@@ -1,0 +1,118 @@
+package runner
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+)
+
+// DefaultSpillThreshold is how much of a job's output stream a Buffer keeps
+// in memory before it moves it to a temporary file.
+const DefaultSpillThreshold = 1 << 20
+
+// Buffer holds one output stream of a job: in memory up to a threshold, then
+// in a temporary file that is unlinked as soon as it is created, so that
+// memory stays bounded and nothing is left behind if parx is killed. The
+// zero value keeps up to DefaultSpillThreshold bytes in memory and spills to
+// os.TempDir().
+type Buffer struct {
+	// Threshold is the most bytes kept in memory; zero means
+	// DefaultSpillThreshold.
+	Threshold int
+	// Dir is where the spill file is made; empty means os.TempDir().
+	Dir string
+
+	mem  []byte
+	file *os.File
+	size int64
+}
+
+// Write appends p, spilling to a temporary file once the threshold is passed.
+func (b *Buffer) Write(p []byte) (int, error) {
+	if b.file == nil {
+		limit := b.Threshold
+		if limit <= 0 {
+			limit = DefaultSpillThreshold
+		}
+		if len(b.mem)+len(p) <= limit {
+			b.mem = append(b.mem, p...)
+			b.size += int64(len(p))
+			return len(p), nil
+		}
+		if err := b.spill(); err != nil {
+			return 0, err
+		}
+	}
+	n, err := b.file.Write(p)
+	b.size += int64(n)
+	if err != nil {
+		return n, fmt.Errorf("saving job output in %s: %w", b.dirName(), err)
+	}
+	return n, nil
+}
+
+func (b *Buffer) dirName() string {
+	if b.Dir != "" {
+		return b.Dir
+	}
+	return os.TempDir()
+}
+
+func (b *Buffer) spill() error {
+	f, err := os.CreateTemp(b.Dir, "parx-*.out")
+	if err != nil {
+		return fmt.Errorf("saving job output: %w", err)
+	}
+	// Unlinked at once: the open file keeps the data, and a kill -9 of
+	// parx leaves nothing behind.
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return fmt.Errorf("saving job output: %w", err)
+	}
+	if _, err := f.Write(b.mem); err != nil {
+		f.Close()
+		return fmt.Errorf("saving job output in %s: %w", b.dirName(), err)
+	}
+	b.file = f
+	b.mem = nil
+	return nil
+}
+
+// Len returns the number of bytes written.
+func (b *Buffer) Len() int64 { return b.size }
+
+// WriteTo copies everything written so far to w.
+func (b *Buffer) WriteTo(w io.Writer) (int64, error) {
+	if b.file == nil {
+		n, err := w.Write(b.mem)
+		return int64(n), err
+	}
+	if _, err := b.file.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return io.Copy(w, b.file)
+}
+
+// Bytes returns everything written, reading it back from the spill file if
+// there is one.
+func (b *Buffer) Bytes() ([]byte, error) {
+	if b.file == nil {
+		return b.mem, nil
+	}
+	var out bytes.Buffer
+	_, err := b.WriteTo(&out)
+	return out.Bytes(), err
+}
+
+// Close releases the spill file. The Buffer is empty afterwards.
+func (b *Buffer) Close() error {
+	b.mem = nil
+	b.size = 0
+	if b.file == nil {
+		return nil
+	}
+	err := b.file.Close()
+	b.file = nil
+	return err
+}
