@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mattn/go-shellwords"
 )
@@ -450,7 +451,9 @@ func directWords(segs []segment) ([][]segment, bool) {
 	if strings.ContainsFunc(line, func(r rune) bool { return r >= 0xF0000 && int(r-0xF0000) >= len(fields) }) {
 		return nil, false // the command itself holds such runes: leave it to a shell
 	}
-	if needsShell(line) {
+	if needsShell(line) || !utf8.ValidString(line) {
+		// (go-shellwords reads runes, so invalid UTF-8 in the command
+		// itself is left to the shell, which keeps bytes as they are.)
 		return nil, false
 	}
 	p := shellwords.NewParser()
@@ -510,6 +513,8 @@ func needsShell(line string) bool {
 			quote = c
 		case '|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '*', '?', '[', ']', '{', '}', '~', '\n':
 			return true
+		case '\r':
+			return true // a word character to sh, a separator to go-shellwords
 		case '#', '!':
 			if wordStart {
 				return true
