@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 )
 
 // DefaultSpillThreshold is how much of a job's output stream a Buffer keeps
@@ -22,6 +23,11 @@ type Buffer struct {
 	Threshold int
 	// Dir is where the spill file is made; empty means os.TempDir().
 	Dir string
+	// Shared, if set, counts the bytes held in memory by every Buffer that
+	// shares it; a Buffer spills once the total would pass SharedLimit, so
+	// that many finished jobs waiting their turn under -k stay bounded too.
+	Shared      *atomic.Int64
+	SharedLimit int64
 
 	mem  []byte
 	file *os.File
@@ -35,7 +41,7 @@ func (b *Buffer) Write(p []byte) (int, error) {
 		if limit <= 0 {
 			limit = DefaultSpillThreshold
 		}
-		if len(b.mem)+len(p) <= limit {
+		if len(b.mem)+len(p) <= limit && b.reserve(len(p)) {
 			b.mem = append(b.mem, p...)
 			b.size += int64(len(p))
 			return len(p), nil
@@ -50,6 +56,18 @@ func (b *Buffer) Write(p []byte) (int, error) {
 		return n, fmt.Errorf("saving job output in %s: %w", b.dirName(), err)
 	}
 	return n, nil
+}
+
+// reserve counts n more bytes against the shared limit, if there is one.
+func (b *Buffer) reserve(n int) bool {
+	if b.Shared == nil {
+		return true
+	}
+	if b.Shared.Add(int64(n)) > b.SharedLimit {
+		b.Shared.Add(int64(-n))
+		return false
+	}
+	return true
 }
 
 func (b *Buffer) dirName() string {
@@ -75,8 +93,15 @@ func (b *Buffer) spill() error {
 		return fmt.Errorf("saving job output in %s: %w", b.dirName(), err)
 	}
 	b.file = f
-	b.mem = nil
+	b.release()
 	return nil
+}
+
+func (b *Buffer) release() {
+	if b.Shared != nil {
+		b.Shared.Add(int64(-len(b.mem)))
+	}
+	b.mem = nil
 }
 
 // Len returns the number of bytes written.
@@ -107,7 +132,7 @@ func (b *Buffer) Bytes() ([]byte, error) {
 
 // Close releases the spill file. The Buffer is empty afterwards.
 func (b *Buffer) Close() error {
-	b.mem = nil
+	b.release()
 	b.size = 0
 	if b.file == nil {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -93,6 +94,10 @@ type Pool struct {
 	// SpillThreshold is how much output per stream stays in memory; zero
 	// means DefaultSpillThreshold.
 	SpillThreshold int
+	// MemoryLimit bounds the output held in memory by all jobs together,
+	// running or waiting to be emitted; beyond it output spills to
+	// TmpDir. Zero means DefaultMemoryLimit.
+	MemoryLimit int64
 	// Delay is the pause between starting two jobs.
 	Delay time.Duration
 	// Nice is the niceness jobs run at; zero leaves it alone.
@@ -102,7 +107,12 @@ type Pool struct {
 	TermSeq []subproc.TermStep
 	// OnStart, if set, is called just before each job starts.
 	OnStart func(*Job, int)
+
+	inMemory *atomic.Int64
 }
+
+// DefaultMemoryLimit is the Pool's default MemoryLimit.
+const DefaultMemoryLimit = 64 << 20
 
 func (p *Pool) slots() int {
 	if p.SlotsFunc != nil {
@@ -140,6 +150,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		shell = "/bin/sh"
 	}
 
+	p.inMemory = new(atomic.Int64)
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
 
@@ -262,12 +273,14 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 }
 
 func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int) *Result {
-	res := &Result{
-		Job:    job,
-		Slot:   slot,
-		Stdout: &Buffer{Threshold: p.SpillThreshold, Dir: p.TmpDir},
-		Stderr: &Buffer{Threshold: p.SpillThreshold, Dir: p.TmpDir},
+	limit := p.MemoryLimit
+	if limit <= 0 {
+		limit = DefaultMemoryLimit
 	}
+	newBuf := func() *Buffer {
+		return &Buffer{Threshold: p.SpillThreshold, Dir: p.TmpDir, Shared: p.inMemory, SharedLimit: limit}
+	}
+	res := &Result{Job: job, Slot: slot, Stdout: newBuf(), Stderr: newBuf()}
 	cmd.Stdout = res.Stdout
 	cmd.Stderr = res.Stderr
 	r, err := subproc.Run(ctx, cmd)
