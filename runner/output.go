@@ -37,12 +37,15 @@ func (p *Printer) Print(r *Result) error {
 	return p.stderr.Flush()
 }
 
-// Line writes a line of text to stdout (--dry-run).
+// Line writes a line of text to stdout (--dry-run). It is buffered: call
+// Flush when done.
 func (p *Printer) Line(s string) error {
 	p.stdout.WriteString(s)
-	p.stdout.WriteByte('\n')
-	return p.stdout.Flush()
+	return p.stdout.WriteByte('\n')
 }
+
+// Flush writes out what Line buffered.
+func (p *Printer) Flush() error { return p.stdout.Flush() }
 
 // copyTagged copies b to w, with tag and a TAB before every line when the
 // tag is not empty.

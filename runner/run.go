@@ -135,9 +135,10 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		for {
 			job, err := makeJob(1)
 			if err == io.EOF {
-				return sum, nil
+				return sum, printer.Flush()
 			}
 			if err != nil {
+				printer.Flush()
 				return sum, err
 			}
 			sum.Jobs++
