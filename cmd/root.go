@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -349,7 +350,7 @@ func execute(ctx context.Context, c *cobra.Command, o *options, pos []string, st
 
 	cores := runtime.NumCPU()
 	pool := runner.Pool{KeepOrder: o.keepOrder, Shell: os.Getenv("PARALLEL_SHELL"), TmpDir: o.tmpdir, Nice: o.nice}
-	if o.jobs != "" {
+	if fl.Changed("jobs") || fl.Changed("max-procs") {
 		n, err := runner.ParseJobs(o.jobs, cores)
 		if err != nil {
 			if st, statErr := os.Stat(o.jobs); statErr == nil && st.Mode().IsRegular() {
@@ -446,8 +447,8 @@ func parseSeconds(s string) (time.Duration, error) {
 	case strings.HasSuffix(s, "d"):
 		mult, s = 24*time.Hour, s[:len(s)-1]
 	}
-	var f float64
-	if _, err := fmt.Sscanf(s, "%g", &f); err != nil || f < 0 {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 {
 		return 0, errors.New("want a number of seconds")
 	}
 	return time.Duration(f * float64(mult)), nil

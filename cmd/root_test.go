@@ -1,0 +1,84 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSplitSources(t *testing.T) {
+	cmd, groups := splitSources([]string{"echo", "{}", ":::", "a", "b", ":::+", "1", "::::", "f", "::::+", "g"}, ":::", "::::")
+	if !reflect.DeepEqual(cmd, []string{"echo", "{}"}) {
+		t.Errorf("command = %q", cmd)
+	}
+	want := []sourceArgs{
+		{values: []string{"a", "b"}},
+		{pair: true, values: []string{"1"}},
+		{files: true, values: []string{"f"}},
+		{files: true, pair: true, values: []string{"g"}},
+	}
+	if !reflect.DeepEqual(groups, want) {
+		t.Errorf("groups = %+v, want %+v", groups, want)
+	}
+}
+
+func TestParseSeconds(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"1", time.Second}, {"0.5", 500 * time.Millisecond}, {"2s", 2 * time.Second}, {"1m", time.Minute}, {"1.5h", 90 * time.Minute}, {"1d", 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		got, err := parseSeconds(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("parseSeconds(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "x", "-1", "1y"} {
+		if _, err := parseSeconds(bad); err == nil {
+			t.Errorf("parseSeconds(%q) succeeded", bad)
+		}
+	}
+}
+
+// TestBadInput checks that every kind of bad input gives one line on
+// stderr starting "parx: ", exit status 255, and runs nothing.
+func TestBadInput(t *testing.T) {
+	tests := [][]string{
+		{"--bogus", "echo", "ran", ":::", "a"},
+		{"-Z", "echo", "ran", ":::", "a"},
+		{"--halt", "now,fail=1", "echo", "ran", ":::", "a"},
+		{"--joblog", "x", "echo", "ran", ":::", "a"},
+		{"echo", "ran", "::::", "/nonexistent/file"},
+		{"-j", "x", "echo", "ran", ":::", "a"},
+		{"-j", "1.5", "echo", "ran", ":::", "a"},
+		{"-j", "", "echo", "ran", ":::", "a"},
+		{"-n", "x", "echo", "ran", ":::", "a"},
+		{"--colsep", "[", "echo", "ran", ":::", "a"},
+		{"--trim", "q", "echo", "ran", ":::", "a"},
+		{"-d", `\xZZ`, "echo", "ran", ":::", "a"},
+		{"--delay", "-1", "echo", "ran", ":::", "a"},
+		{"-s", "0", "echo", "ran", ":::", "a"},
+		{"echo", "ran", "{=", "1", "=}", ":::", "a"},
+		{"-s", "5", "echo", "ran", ":::", "123456"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			status, err := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+			if status != ExitUsage {
+				t.Errorf("status = %d, want %d", status, ExitUsage)
+			}
+			if err == nil || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error = %q, want one line", err)
+			}
+			if out.Len() != 0 || errb.Len() != 0 {
+				t.Errorf("output %q %q, want none: no job may run", out.String(), errb.String())
+			}
+		})
+	}
+}
