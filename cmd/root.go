@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root := newRootCmd(stdin, stdout, stderr, func(c *cobra.Command, o *options, pos []string) {
 		status, runErr = execute(ctx, c, o, pos, stdin, stdout, stderr)
 	})
-	root.SetArgs(args)
+	root.SetArgs(attachedL(root.Flags(), args))
 	if err := root.Execute(); err != nil {
 		return ExitUsage, explainFlagError(err)
 	}
@@ -177,6 +177,8 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.BoolVarP(&o.xargs, "xargs", "X", false, "fill each command line with values, repeating words that hold {}")
 	fs.BoolVarP(&o.multi, "m", "m", false, "fill each command line with values, joined in place of {}")
 	fs.IntVarP(&o.maxLines, "max-lines", "L", 0, "at most `N` input lines per job")
+	fs.IntVarP(&o.maxLines, "l", "l", 0, "as -L, with N attached (-l2); -l alone is -L1")
+	fs.Lookup("l").NoOptDefVal = "1"
 	fs.IntVarP(&o.maxChars, "max-chars", "s", 0, "command lines shorter than `N` characters")
 	fs.BoolVarP(&o.exitTooLong, "exit", "x", false, "exit if a command line would be too long (always so in parx)")
 	fs.BoolVarP(&o.quote, "quote", "q", false, "quote the command: each word is one argument")
@@ -214,7 +216,7 @@ var gnuOnly = map[string]bool{
 	"tty": true, "interactive": true, "keep-order-out": true, "citation": true, "will-cite": true,
 	"plus": true, "parens": true, "rpl": true, "fg": true, "bg": true, "latest-line": true, "ll": true,
 	"group-by": true, "shard": true, "template": true, "tmux": true, "tmuxpane": true, "xargs-compat": true,
-	"csv": true, "linebuffer": true, "u": true, "S": true, "p": true, "w": true, "l": true, "i": true,
+	"csv": true, "linebuffer": true, "u": true, "S": true, "p": true, "w": true, "i": true,
 }
 
 var unknownFlag = regexp.MustCompile(`unknown (?:shorthand )?flag: (?:'(.)' in -\S+|--?([^\s=]+))`)
@@ -323,7 +325,7 @@ func execute(ctx context.Context, c *cobra.Command, o *options, pos []string, st
 	case fl.Changed("max-replace-args"):
 		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxReplace, true
 		cfg.Template.Context = true
-	case fl.Changed("max-lines"):
+	case fl.Changed("max-lines") || fl.Changed("l"):
 		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxLines, true
 		cfg.Template.Context = !o.multi && !o.xargs
 	case fl.Changed("max-args"):
@@ -400,6 +402,47 @@ func unixSignalName(s syscall.Signal) string {
 		return "SIGTERM"
 	}
 	return s.String()
+}
+
+var lWithCount = regexp.MustCompile(`^-l(\d+)$`)
+
+// attachedL rewrites GNU's -lN (an optional value, attached) as -L N, which
+// pflag cannot parse, in the options before the command.
+func attachedL(fs *pflag.FlagSet, args []string) []string {
+	out := append([]string(nil), args...)
+	for i := 0; i < len(out); i++ {
+		a := out[i]
+		if a == "--" || !strings.HasPrefix(a, "-") || a == "-" {
+			return out // the command starts here
+		}
+		if m := lWithCount.FindStringSubmatch(a); m != nil {
+			out = append(out[:i], append([]string{"-L", m[1]}, out[i+1:]...)...)
+			i++
+			continue
+		}
+		if takesSeparateValue(fs, a) {
+			i++
+		}
+	}
+	return out
+}
+
+// takesSeparateValue reports whether option word a is a flag whose value is
+// the next word.
+func takesSeparateValue(fs *pflag.FlagSet, a string) bool {
+	needs := func(f *pflag.Flag) bool {
+		return f != nil && f.NoOptDefVal == "" && f.Value.Type() != "bool"
+	}
+	if strings.HasPrefix(a, "--") {
+		return !strings.Contains(a, "=") && needs(fs.Lookup(a[2:]))
+	}
+	for j := 1; j < len(a); j++ {
+		f := fs.ShorthandLookup(a[j : j+1])
+		if needs(f) {
+			return j == len(a)-1
+		}
+	}
+	return false
 }
 
 // sourceArgs is one group of positional input after a separator.

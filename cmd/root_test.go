@@ -82,3 +82,20 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestAttachedL(t *testing.T) {
+	fs := newRootCmd(nil, nil, nil, nil).Flags()
+	tests := []struct{ in, want []string }{
+		{[]string{"-l2", "echo"}, []string{"-L", "2", "echo"}},
+		{[]string{"-j", "-l2", "echo"}, []string{"-j", "-l2", "echo"}}, // -l2 is -j's value
+		{[]string{"-j", "4", "-l3", "echo"}, []string{"-j", "4", "-L", "3", "echo"}},
+		{[]string{"-kl2", "echo"}, []string{"-kl2", "echo"}},
+		{[]string{"grep", "-l2"}, []string{"grep", "-l2"}},
+		{[]string{"--jobs", "2", "-l2", "x"}, []string{"--jobs", "2", "-L", "2", "x"}},
+	}
+	for _, tt := range tests {
+		if got := attachedL(fs, tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("attachedL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

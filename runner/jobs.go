@@ -34,7 +34,10 @@ func ParseJobs(spec string, cores int) (int, error) {
 		if s[0] == '+' {
 			return cores + n, nil
 		}
-		return max(1, cores-n), nil
+		if cores-n < 1 {
+			return 0, fmt.Errorf("cannot run any jobs: -j %s leaves none of %d CPU cores", s, cores)
+		}
+		return cores - n, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {

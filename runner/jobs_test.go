@@ -11,7 +11,7 @@ func TestParseJobs(t *testing.T) {
 		in   string
 		want int
 	}{
-		{"4", 4}, {"+2", 10}, {"-2", 6}, {"-100", 1}, {"50%", 4}, {"1%", 1}, {"200%", 16}, {"0", MaxSlots}, {" 3\n", 3},
+		{"4", 4}, {"+2", 10}, {"-2", 6}, {"50%", 4}, {"1%", 1}, {"200%", 16}, {"0", MaxSlots}, {" 3\n", 3},
 	}
 	for _, tt := range tests {
 		got, err := ParseJobs(tt.in, 8)
@@ -19,7 +19,7 @@ func TestParseJobs(t *testing.T) {
 			t.Errorf("ParseJobs(%q, 8) = %d, %v; want %d", tt.in, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "x", "1.5", "-x", "+", "%", "-1%"} {
+	for _, bad := range []string{"", "x", "1.5", "-x", "+", "%", "-1%", "-8", "-100"} {
 		if _, err := ParseJobs(bad, 8); err == nil {
 			t.Errorf("ParseJobs(%q) succeeded", bad)
 		}

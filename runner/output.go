@@ -22,8 +22,7 @@ func NewPrinter(stdout, stderr io.Writer) *Printer {
 // Print writes one result's output and flushes it.
 func (p *Printer) Print(r *Result) error {
 	if p.ShowCommand {
-		p.stdout.WriteString(r.Job.Line)
-		p.stdout.WriteByte('\n')
+		writeTagged(p.stdout, r.Job.Tag, r.Job.Line)
 	}
 	if err := copyTagged(p.stdout, r.Stdout, r.Job.Tag); err != nil {
 		return err
@@ -37,11 +36,19 @@ func (p *Printer) Print(r *Result) error {
 	return p.stderr.Flush()
 }
 
-// Line writes a line of text to stdout (--dry-run). It is buffered: call
-// Flush when done.
-func (p *Printer) Line(s string) error {
-	p.stdout.WriteString(s)
-	return p.stdout.WriteByte('\n')
+// Line writes a line of text to stdout, after tag and a TAB if tag is not
+// empty (--dry-run). It is buffered: call Flush when done.
+func (p *Printer) Line(tag, s string) error {
+	return writeTagged(p.stdout, tag, s)
+}
+
+func writeTagged(w *bufio.Writer, tag, line string) error {
+	if tag != "" {
+		w.WriteString(tag)
+		w.WriteByte('\t')
+	}
+	w.WriteString(line)
+	return w.WriteByte('\n')
 }
 
 // Flush writes out what Line buffered.

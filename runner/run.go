@@ -142,7 +142,10 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 				return sum, err
 			}
 			sum.Jobs++
-			if err := printer.Line(job.Line); err != nil {
+			if cfg.Trace {
+				fmt.Fprintln(cfg.Stderr, job.Line)
+			}
+			if err := printer.Line(job.Tag, job.Line); err != nil {
 				return sum, err
 			}
 		}
