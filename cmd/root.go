@@ -87,7 +87,18 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case <-ctx.Done():
 		}
 	}()
+	// With SIGPIPE caught (not ignored, which jobs would inherit), a
+	// closed stdout gives EPIPE on write instead of killing parx outright
+	// and leaving its jobs running.
+	pipes := make(chan os.Signal, 1)
+	signal.Notify(pipes, syscall.SIGPIPE)
+	defer signal.Stop(pipes)
 	status, err := run(ctx, args, stdin, stdout, stderr)
+	if errors.Is(err, syscall.EPIPE) {
+		// The reader went away (parx ... | head): stop quietly, as a
+		// pipeline's writer does.
+		return exitSignal + int(syscall.SIGPIPE)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "parx: %v\n", err)
 	}

@@ -107,8 +107,6 @@ type Pool struct {
 	TermSeq []subproc.TermStep
 	// OnStart, if set, is called just before each job starts.
 	OnStart func(*Job, int)
-
-	inMemory *atomic.Int64
 }
 
 // DefaultMemoryLimit is the Pool's default MemoryLimit.
@@ -150,7 +148,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		shell = "/bin/sh"
 	}
 
-	p.inMemory = new(atomic.Int64)
+	inMemory := new(atomic.Int64) // output bytes held in memory by this run
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
 
@@ -258,7 +256,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res := p.runOne(runCtx, cmd, job, slot)
+			res := p.runOne(runCtx, cmd, job, slot, inMemory)
 			release()
 			results <- res
 		}()
@@ -272,13 +270,13 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	return srcErr
 }
 
-func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int) *Result {
+func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int, inMemory *atomic.Int64) *Result {
 	limit := p.MemoryLimit
 	if limit <= 0 {
 		limit = DefaultMemoryLimit
 	}
 	newBuf := func() *Buffer {
-		return &Buffer{Threshold: p.SpillThreshold, Dir: p.TmpDir, Shared: p.inMemory, SharedLimit: limit}
+		return &Buffer{Threshold: p.SpillThreshold, Dir: p.TmpDir, Shared: inMemory, SharedLimit: limit}
 	}
 	res := &Result{Job: job, Slot: slot, Stdout: newBuf(), Stderr: newBuf()}
 	cmd.Stdout = res.Stdout
