@@ -70,6 +70,8 @@ type options struct {
 	shuf         bool
 	env          []string
 	tmpdir       string
+
+	pipe pipeFlags // --pipe, --pipe-part and their options (cmd/pipe.go)
 }
 
 // Main runs parx with the given arguments and streams and returns its exit
@@ -210,6 +212,9 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.StringVar(&o.delay, "delay", "", "wait `SECS` between job starts")
 	fs.IntVar(&o.nice, "nice", 0, "run jobs at niceness `N`")
 	fs.StringArrayVar(&o.env, "env", nil, "accepted for GNU compatibility: jobs inherit the whole environment")
+
+	// Pipe mode.
+	definePipeFlags(fs, &o.pipe)
 }
 
 // gnuOnly lists GNU parallel options parx does not implement, so that using
@@ -388,6 +393,11 @@ func execute(ctx context.Context, c *cobra.Command, o *options, pos []string, st
 	cfg.Pool = pool
 	cfg.DryRun, cfg.Trace, cfg.ShowCommand = o.dryRun, o.trace, o.showCommand
 	cfg.Tag, cfg.TagString, cfg.Shuffle = o.tag, o.tagstring, o.shuf
+
+	// --pipe and --pipe-part.
+	if cfg.Pipe, err = o.pipe.options(fl, stdin, o.argFiles, o.maxReplace, o.maxLines, o.header); err != nil {
+		return ExitUsage, err
+	}
 
 	sum, err := runner.Run(ctx, cfg)
 	if err != nil {

@@ -34,6 +34,9 @@ type Config struct {
 	// Shuffle (--shuf) runs the jobs in random order; it reads all input
 	// first.
 	Shuffle bool
+	// Pipe, when set, is --pipe mode: jobs get blocks of input on their
+	// stdin instead of arguments, and Sources and Records are not used.
+	Pipe *PipeOptions
 
 	Stdout, Stderr io.Writer
 }
@@ -58,6 +61,15 @@ func (s Summary) ExitStatus() int {
 // jobs are counted in the Summary.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
 	var sum Summary
+	if cfg.Pipe != nil {
+		if len(cfg.Command) == 0 {
+			return sum, errPipeNoCommand
+		}
+		cfg.Sources, cfg.Records = nil, RecordOptions{}
+		// The block is the input: nothing is appended, except the file
+		// name of --cat and --fifo.
+		cfg.Template.NoAppend = !cfg.Pipe.Cat && !cfg.Pipe.Fifo
+	}
 	recs, err := NewRecords(cfg.Sources, cfg.Records)
 	if err != nil {
 		return sum, err
@@ -94,9 +106,23 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	pool := cfg.Pool
 	b := newBatcher(in, tmpl, cfg.Batch, pool.slots)
 
+	var feed *blockFeed
+	if cfg.Pipe != nil {
+		if feed, err = newBlockFeed(ctx, *cfg.Pipe, pool.slots, pool.TmpDir); err != nil {
+			return sum, err
+		}
+		defer feed.close()
+	}
+
 	var seq int64
 	makeJob := func(slot int) (*Job, error) {
-		records, err := b.next()
+		var records [][]string
+		var stdin io.Reader
+		if feed != nil {
+			records, stdin, err = feed.next(slot)
+		} else {
+			records, err = b.next()
+		}
 		for err == nil && len(cfg.Command) == 0 && strings.TrimSpace(joinFlat(records)) == "" {
 			records, err = b.next() // no command: blank lines run nothing
 		}
@@ -105,7 +131,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}
 		seq++
 		args := &Args{Records: records, Seq: seq, Slot: slot}
-		job := &Job{Seq: seq, Args: records}
+		job := &Job{Seq: seq, Args: records, Stdin: stdin}
 		if len(cfg.Command) > 0 {
 			job.Argv = tmpl.Argv(args)
 			if job.Argv == nil || cfg.DryRun || cfg.Trace || cfg.ShowCommand {

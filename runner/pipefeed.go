@@ -1,0 +1,472 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// blockReader is a job's standard input in pipe mode: the header, then the
+// block, which is either bytes in memory (--pipe) or a range of a file
+// (--pipe-part). It can be read again from the start (Seek), so that a
+// retried job gets the same block.
+type blockReader struct {
+	head       []byte
+	body       []byte
+	file       *os.File // with --pipe-part: the body is file[start:end]
+	start, end int64
+	off        int64
+}
+
+func (b *blockReader) size() int64 {
+	if b.file != nil {
+		return int64(len(b.head)) + b.end - b.start
+	}
+	return int64(len(b.head) + len(b.body))
+}
+
+// readAt reads the block from offset off into p.
+func (b *blockReader) readAt(p []byte, off int64) (int, error) {
+	if h := int64(len(b.head)); off < h {
+		return copy(p, b.head[off:]), nil
+	}
+	off -= int64(len(b.head))
+	if b.file == nil {
+		if off >= int64(len(b.body)) {
+			return 0, io.EOF
+		}
+		return copy(p, b.body[off:]), nil
+	}
+	left := b.end - b.start - off
+	if left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > left {
+		p = p[:left]
+	}
+	n, err := b.file.ReadAt(p, b.start+off)
+	if err == io.EOF && n > 0 {
+		err = nil
+	}
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF // the file shrank under us
+	}
+	return n, err
+}
+
+func (b *blockReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := b.readAt(p, b.off)
+	b.off += int64(n)
+	return n, err
+}
+
+// WriteTo writes the rest of the block in as few writes as possible: the
+// bytes in memory in one, a file range in 1 MiB pieces.
+func (b *blockReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	if b.file == nil {
+		for _, part := range [][]byte{b.head, b.body} {
+			from := min(max(b.off-total, 0), int64(len(part)))
+			n, err := w.Write(part[from:])
+			b.off += int64(n)
+			total += int64(len(part))
+			if err != nil {
+				return b.off, err
+			}
+		}
+		return b.off, nil
+	}
+	var buf []byte
+	var written int64
+	for {
+		if buf == nil {
+			buf = make([]byte, min(1<<20, max(b.size()-b.off, 1)))
+		}
+		n, err := b.readAt(buf, b.off)
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			b.off += int64(m)
+			written += int64(m)
+			if werr != nil {
+				return written, werr
+			}
+		}
+		if err == io.EOF {
+			return written, nil
+		}
+		if err != nil {
+			return written, err
+		}
+	}
+}
+
+// Seek lets a retried job read its block again.
+func (b *blockReader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += b.off
+	case io.SeekEnd:
+		offset += b.size()
+	}
+	if offset < 0 {
+		return b.off, errors.New("seek before the start of the block")
+	}
+	b.off = offset
+	return offset, nil
+}
+
+// pipeItem is one block handed from the reading goroutine to the jobs.
+type pipeItem struct {
+	r   *blockReader
+	err error
+}
+
+// blockFeed hands blocks to jobs: a goroutine reads and cuts the input at
+// most one block ahead of the jobs (its channel is unbuffered), and every
+// block is freed when the job slot that ran it is given another job, so
+// memory stays at about (slots + 1) blocks.
+type blockFeed struct {
+	ctx    context.Context
+	opt    PipeOptions
+	tmpDir string
+	slots  func() int
+	items  chan pipeItem
+	free   chan []byte // buffers of finished blocks, for reuse
+	done   chan struct{}
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	owned map[int]func() // slot -> frees the block of the job last run there
+	dir   string         // private temp dir for --cat and --fifo
+	n     int            // files made in dir
+	jobs  int            // jobs started with --round-robin
+	file  *os.File       // --pipe-part
+	err   error          // sticky: the input failed
+}
+
+func newBlockFeed(ctx context.Context, opt PipeOptions, slots func() int, tmpDir string) (*blockFeed, error) {
+	f := &blockFeed{ctx: ctx, opt: opt, slots: slots, tmpDir: tmpDir, items: make(chan pipeItem),
+		free: make(chan []byte, 4), done: make(chan struct{}), owned: map[int]func(){}}
+	if opt.PartFile != "" {
+		parts, file, head, err := openParts(opt, slots())
+		if err != nil {
+			return nil, err
+		}
+		f.file = file
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			defer close(f.items)
+			for i := 0; i+1 < len(parts); i++ {
+				r := &blockReader{head: head, file: file, start: parts[i], end: parts[i+1]}
+				select {
+				case f.items <- pipeItem{r: r}:
+				case <-f.done:
+					return
+				}
+			}
+		}()
+		return f, nil
+	}
+	sp, err := NewBlockSplitter(opt.Input, opt)
+	if err != nil {
+		return nil, err
+	}
+	sp.getBuf = f.getBuf
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		defer close(f.items)
+		for {
+			b, err := sp.Next()
+			if err == io.EOF {
+				return
+			}
+			it := pipeItem{err: err}
+			if err == nil {
+				it.r = &blockReader{head: sp.Header(), body: b}
+			}
+			select {
+			case f.items <- it:
+			case <-f.done:
+				return
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return f, nil
+}
+
+// getBuf returns an empty buffer of at least n bytes, reusing a freed one
+// if it is big enough.
+func (f *blockFeed) getBuf(n int) []byte {
+	select {
+	case b := <-f.free:
+		if cap(b) >= n {
+			return b[:0]
+		}
+	default:
+	}
+	return make([]byte, 0, n)
+}
+
+func (f *blockFeed) putBuf(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	select {
+	case f.free <- b[:0]:
+	default:
+	}
+}
+
+// release frees what the job last run in slot held.
+func (f *blockFeed) release(slot int) {
+	f.mu.Lock()
+	rel := f.owned[slot]
+	delete(f.owned, slot)
+	f.mu.Unlock()
+	if rel != nil {
+		rel()
+	}
+}
+
+// next returns the argument record and standard input of the job about to
+// run in slot, or io.EOF when the input is used up.
+func (f *blockFeed) next(slot int) ([][]string, io.Reader, error) {
+	f.release(slot)
+	if f.opt.RoundRobin && f.opt.PartFile == "" {
+		return f.nextRoundRobin()
+	}
+	var it pipeItem
+	ok := false
+	select {
+	case it, ok = <-f.items:
+	case <-f.ctx.Done():
+	}
+	if !ok {
+		return nil, nil, io.EOF
+	}
+	if it.err != nil {
+		return nil, nil, it.err
+	}
+	r := it.r
+	freeBody := func() {
+		body := r.body
+		r.body, r.head = nil, nil
+		f.putBuf(body)
+	}
+	if !f.opt.Cat && !f.opt.Fifo {
+		f.own(slot, freeBody)
+		return [][]string{{""}}, r, nil
+	}
+	name, err := f.tempName()
+	if err != nil {
+		freeBody()
+		return nil, nil, err
+	}
+	if f.opt.Cat {
+		err := writeFile(name, r)
+		freeBody()
+		if err != nil {
+			os.Remove(name)
+			return nil, nil, err
+		}
+		f.own(slot, func() { os.Remove(name) })
+		return [][]string{{name}}, nil, nil
+	}
+	if err := unix.Mkfifo(name, 0o600); err != nil {
+		freeBody()
+		return nil, nil, fmt.Errorf("--fifo: %w", &os.PathError{Op: "mkfifo", Path: name, Err: err})
+	}
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		if w, err := os.OpenFile(name, os.O_WRONLY, 0); err == nil {
+			r.WriteTo(w) // a job that stops reading is not an error
+			w.Close()
+		}
+	}()
+	f.own(slot, func() {
+		// A job that never opened the fifo leaves the writer waiting in
+		// open: be its reader for a moment, so it gets EPIPE.
+		for {
+			select {
+			case <-written:
+				os.Remove(name)
+				freeBody()
+				return
+			default:
+			}
+			if rd, err := os.OpenFile(name, os.O_RDONLY|unix.O_NONBLOCK, 0); err == nil {
+				select {
+				case <-written:
+				default:
+					rd.Close()
+					<-written
+				}
+				rd.Close()
+			}
+		}
+	})
+	return [][]string{{name}}, nil, nil
+}
+
+func (f *blockFeed) own(slot int, rel func()) {
+	f.mu.Lock()
+	f.owned[slot] = rel
+	f.mu.Unlock()
+}
+
+// tempName returns a new name in the run's private temporary directory.
+func (f *blockFeed) tempName() (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dir == "" {
+		d, err := os.MkdirTemp(f.tmpDir, "parx")
+		if err != nil {
+			return "", fmt.Errorf("temporary directory for --cat/--fifo: %w", err)
+		}
+		f.dir = d
+	}
+	f.n++
+	return filepath.Join(f.dir, "par"+strconv.Itoa(f.n)), nil
+}
+
+func writeFile(name string, r io.WriterTo) error {
+	w, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("--cat: %w", err)
+	}
+	_, err = r.WriteTo(w)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--cat: %w", err)
+	}
+	return nil
+}
+
+// nextRoundRobin starts one of the slots' jobs of --round-robin: its stdin
+// takes blocks from the feed as fast as the job reads them.
+func (f *blockFeed) nextRoundRobin() ([][]string, io.Reader, error) {
+	f.mu.Lock()
+	full := f.jobs >= f.slots()
+	f.mu.Unlock()
+	if full {
+		return nil, nil, io.EOF
+	}
+	it, ok := <-f.items
+	if !ok {
+		return nil, nil, io.EOF
+	}
+	if it.err != nil {
+		return nil, nil, it.err
+	}
+	f.mu.Lock()
+	f.jobs++
+	f.mu.Unlock()
+	rr := &robinReader{f: f, cur: it.r}
+	return [][]string{{""}}, rr, nil
+}
+
+// robinReader is a --round-robin job's stdin: the header once, then every
+// block it manages to take from the feed.
+type robinReader struct {
+	f      *blockFeed
+	cur    *blockReader
+	headed bool
+}
+
+func (r *robinReader) Read(p []byte) (int, error) {
+	for {
+		if r.cur == nil && !r.take() {
+			return 0, io.EOF
+		}
+		n, err := r.cur.Read(p)
+		if err == io.EOF {
+			r.drop()
+			if n == 0 {
+				continue
+			}
+			err = nil
+		}
+		return n, err
+	}
+}
+
+// WriteTo writes whole blocks.
+func (r *robinReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if r.cur == nil && !r.take() {
+			return total, nil
+		}
+		n, err := r.cur.WriteTo(w)
+		total += n
+		r.drop()
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// take gets the next block; the header goes only ahead of the first.
+func (r *robinReader) take() bool {
+	select {
+	case it, ok := <-r.f.items:
+		if !ok || it.err != nil {
+			return false
+		}
+		r.cur = it.r
+	case <-r.f.done:
+		return false
+	}
+	if r.headed {
+		r.cur.head = nil
+	}
+	r.headed = true
+	return true
+}
+
+func (r *robinReader) drop() {
+	if !r.headed {
+		r.headed = true // the first block came with the job
+	}
+	r.f.putBuf(r.cur.body)
+	r.cur = nil
+}
+
+// close stops the reading goroutine and frees every block, file and fifo.
+func (f *blockFeed) close() {
+	close(f.done)
+	f.mu.Lock()
+	rels := f.owned
+	f.owned = map[int]func(){}
+	f.mu.Unlock()
+	for _, rel := range rels {
+		rel()
+	}
+	if f.file != nil {
+		f.wg.Wait()
+		f.file.Close()
+	}
+	if f.dir != "" {
+		os.RemoveAll(f.dir)
+	}
+}
