@@ -62,7 +62,7 @@ func (p *pipeFlags) options(fl *pflag.FlagSet, stdin io.Reader, argFiles []strin
 		}
 		opt.PartFile = argFiles[0]
 	}
-	if p.block != "" {
+	if fl.Changed("block") || fl.Changed("block-size") || fl.Changed("blocksize") {
 		n, err := runner.ParseBlockSize(p.block)
 		if err != nil {
 			return nil, fmt.Errorf("--block: %w", err)

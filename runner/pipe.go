@@ -378,9 +378,11 @@ func (s *BlockSplitter) cutOwn(i int) {
 	rest := s.buf[i:]
 	var nb []byte
 	if len(rest) > 0 {
-		nb = append(s.getBuf(len(rest)), rest...)
+		// Only the rest of a record, usually: a big buffer is taken when
+		// the next read needs it, once a job may have given one back.
+		nb = bytes.Clone(rest)
 	}
-	s.ready = append(s.ready, s.buf[:i:i])
+	s.ready = append(s.ready, s.buf[:i])
 	s.buf = nb
 	s.wrote = true
 }
