@@ -192,7 +192,8 @@ func (rs *recSeps) removeSeps(b []byte) []byte {
 }
 
 // BlockSplitter cuts a stream into blocks of whole records, exactly where
-// GNU parallel --pipe cuts it. Make one with NewBlockSplitter.
+// GNU parallel --pipe cuts it. The zero value is not usable: make one with
+// NewBlockSplitter.
 type BlockSplitter struct {
 	r      io.Reader
 	opt    PipeOptions
@@ -214,8 +215,10 @@ type BlockSplitter struct {
 	getBuf  func(n int) []byte
 }
 
-// NewBlockSplitter returns a splitter reading r. Its Header, if any, is read
-// at the first call to Next.
+// NewBlockSplitter returns a splitter reading r (nil is an empty stream),
+// cutting it as opt says; opt.Input, PartFile, RoundRobin, Cat and Fifo are
+// not used. It fails on an invalid regular expression. The header, if any,
+// is read at the first call to Next.
 func NewBlockSplitter(r io.Reader, opt PipeOptions) (*BlockSplitter, error) {
 	seps, err := newRecSeps(&opt)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -124,6 +125,10 @@ func (b *blockReader) Seek(offset int64, whence int) (int64, error) {
 	b.off = offset
 	return offset, nil
 }
+
+// fifoGrace is how long a --fifo job's block may still be being written
+// once the job is done.
+const fifoGrace = time.Second
 
 // pipeItem is one block handed from the reading goroutine to the jobs.
 type pipeItem struct {
@@ -302,26 +307,25 @@ func (f *blockFeed) next(slot int) ([][]string, io.Reader, error) {
 		}
 	}()
 	f.own(slot, func() {
-		// A job that never opened the fifo leaves the writer waiting in
-		// open: be its reader for a moment, so it gets EPIPE.
-		for {
-			select {
-			case <-written:
-				os.Remove(name)
-				freeBody()
-				return
-			default:
-			}
+		select {
+		case <-written:
+		default:
+			// A job that never opened the fifo leaves the writer waiting
+			// in open: be its reader for a moment, so it gets EPIPE.
 			if rd, err := os.OpenFile(name, os.O_RDONLY|unix.O_NONBLOCK, 0); err == nil {
-				select {
-				case <-written:
-				default:
-					rd.Close()
-					<-written
-				}
 				rd.Close()
 			}
+			select {
+			case <-written:
+			case <-time.After(fifoGrace):
+				// Something the job left behind holds the fifo open
+				// without reading: let the writer go.
+				os.Remove(name)
+				return
+			}
 		}
+		os.Remove(name)
+		freeBody()
 	})
 	return [][]string{{name}}, nil, nil
 }

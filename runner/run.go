@@ -34,8 +34,9 @@ type Config struct {
 	// Shuffle (--shuf) runs the jobs in random order; it reads all input
 	// first.
 	Shuffle bool
-	// Pipe, when set, is --pipe mode: jobs get blocks of input on their
-	// stdin instead of arguments, and Sources and Records are not used.
+	// Pipe, when not nil, is --pipe mode: jobs get blocks of input on
+	// their stdin instead of arguments, and Sources and Records are not
+	// used. Command must not be empty.
 	Pipe *PipeOptions
 
 	Stdout, Stderr io.Writer
