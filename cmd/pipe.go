@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -23,6 +24,7 @@ type pipeFlags struct {
 	removeRecSep bool
 	roundRobin   bool
 	cat, fifo    bool
+	blockTimeout string
 }
 
 func definePipeFlags(fs *pflag.FlagSet, p *pipeFlags) {
@@ -33,6 +35,9 @@ func definePipeFlags(fs *pflag.FlagSet, p *pipeFlags) {
 	fs.StringVar(&p.block, "block", "", "blocks of `SIZE` bytes (k=1000, K=1024, M, G...; default 1M)")
 	fs.StringVar(&p.block, "block-size", "", "same as --block")
 	fs.StringVar(&p.block, "blocksize", "", "same as --block")
+	fs.StringVar(&p.blockTimeout, "block-timeout", "", "pass on a partial block when reading it takes more than `SECS` (s, m, h, d)")
+	fs.StringVar(&p.blockTimeout, "blocktimeout", "", "same as --block-timeout")
+	fs.StringVar(&p.blockTimeout, "bt", "", "same as --block-timeout")
 	fs.StringVar(&p.recstart, "recstart", "", "records start with `STR` (--pipe)")
 	fs.StringVar(&p.recend, "recend", "", "records end with `STR` (--pipe; default \\n)")
 	fs.BoolVar(&p.regexp, "regexp", false, "--recstart and --recend are regular expressions")
@@ -71,6 +76,13 @@ func (p *pipeFlags) options(fl *pflag.FlagSet, stdin io.Reader, argFiles []strin
 			return nil, fmt.Errorf("--block must not be negative with --pipe, not %q", p.block)
 		}
 		opt.BlockSize = n
+	}
+	if fl.Changed("block-timeout") || fl.Changed("blocktimeout") || fl.Changed("bt") {
+		d, err := parseSeconds(p.blockTimeout)
+		if err != nil || d < time.Second {
+			return nil, fmt.Errorf("--block-timeout must be at least 1 second, not %q", p.blockTimeout)
+		}
+		opt.BlockTimeout = d.Truncate(time.Second) // GNU: whole seconds
 	}
 	startSet, endSet := fl.Changed("recstart"), fl.Changed("recend")
 	opt.RecStart, opt.RecEnd = p.recstart, p.recend

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultBlockSize is the block size of --pipe when none is given (GNU's 1M).
@@ -59,6 +60,11 @@ type PipeOptions struct {
 	// of the input (--header); what it matches is given to every job ahead
 	// of its block.
 	Header string
+
+	// BlockTimeout, when positive (--block-timeout), passes on what has
+	// been read of a block when reading it takes longer than this (cut at
+	// the last record border, as always); a block then never grows.
+	BlockTimeout time.Duration
 
 	// RoundRobin (--round-robin) starts only as many jobs as there are job
 	// slots and deals the blocks out among them: each block goes to the
@@ -213,6 +219,7 @@ type BlockSplitter struct {
 	// Regexp).
 	garbage bool
 	getBuf  func(n int) []byte
+	timed   *timedReader // with BlockTimeout
 }
 
 // NewBlockSplitter returns a splitter reading r (nil is an empty stream),
@@ -236,8 +243,13 @@ func NewBlockSplitter(r io.Reader, opt PipeOptions) (*BlockSplitter, error) {
 	if r == nil {
 		r = bytes.NewReader(nil)
 	}
-	return &BlockSplitter{r: r, opt: opt, seps: seps, bs: min(bs, maxBlockSize),
-		getBuf: func(n int) []byte { return make([]byte, 0, n) }}, nil
+	sp := &BlockSplitter{r: r, opt: opt, seps: seps, bs: min(bs, maxBlockSize),
+		getBuf: func(n int) []byte { return make([]byte, 0, n) }}
+	if opt.BlockTimeout > 0 {
+		sp.timed = newTimedReader(r)
+		sp.r = sp.timed
+	}
+	return sp, nil
 }
 
 // Header returns the header found at the start of the input (--header),
@@ -304,7 +316,7 @@ func (s *BlockSplitter) step() error {
 		s.done = true
 		return nil
 	}
-	if !s.wrote && s.bs < maxBlockSize {
+	if !s.wrote && s.bs < maxBlockSize && s.opt.BlockTimeout <= 0 {
 		// A record is longer than the block: grow it, as GNU does.
 		s.bs = min(int64(math.Ceil(float64(s.bs)*1.3+1)), maxBlockSize)
 	}
@@ -353,8 +365,23 @@ func (s *BlockSplitter) fill() error {
 		nb := s.getBuf(len(s.buf) + want)
 		s.buf = append(nb, s.buf...)
 	}
+	var deadline <-chan time.Time
+	if s.timed != nil {
+		t := time.NewTimer(s.opt.BlockTimeout)
+		defer t.Stop()
+		deadline = t.C
+	}
 	for want > 0 {
-		n, err := s.r.Read(s.buf[len(s.buf) : len(s.buf)+want])
+		var n int
+		var err error
+		if s.timed != nil {
+			n, err = s.timed.readBefore(s.buf[len(s.buf):len(s.buf)+want], deadline)
+		} else {
+			n, err = s.r.Read(s.buf[len(s.buf) : len(s.buf)+want])
+		}
+		if err == errBlockTimeout {
+			return nil // pass on what there is
+		}
 		s.buf = s.buf[:len(s.buf)+n]
 		want -= n
 		if err == io.EOF {
@@ -494,3 +521,55 @@ func (s *BlockSplitter) cutNRegexp() {
 
 // errPipeNoCommand is returned for --pipe without a command.
 var errPipeNoCommand = errors.New("--pipe needs a command to feed the blocks to")
+
+// errBlockTimeout reports that --block-timeout passed while reading.
+var errBlockTimeout = errors.New("block timeout")
+
+// timedReader reads its reader in a goroutine, so that a read can give up
+// at a deadline (--block-timeout) without losing what comes later.
+type timedReader struct {
+	chunks chan timedChunk
+	rest   []byte // of the last chunk, not yet read
+	err    error  // the reader's final error
+}
+
+type timedChunk struct {
+	b   []byte
+	err error
+}
+
+func newTimedReader(r io.Reader) *timedReader {
+	t := &timedReader{chunks: make(chan timedChunk)}
+	go func() {
+		for {
+			b := make([]byte, 64<<10)
+			n, err := r.Read(b)
+			t.chunks <- timedChunk{b[:n], err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return t
+}
+
+func (t *timedReader) Read(p []byte) (int, error) { return t.readBefore(p, nil) }
+
+// readBefore reads into p, or gives up with errBlockTimeout when deadline
+// fires first (a nil deadline never does).
+func (t *timedReader) readBefore(p []byte, deadline <-chan time.Time) (int, error) {
+	for len(t.rest) == 0 {
+		if t.err != nil {
+			return 0, t.err
+		}
+		select {
+		case c := <-t.chunks:
+			t.rest, t.err = c.b, c.err
+		case <-deadline:
+			return 0, errBlockTimeout
+		}
+	}
+	n := copy(p, t.rest)
+	t.rest = t.rest[n:]
+	return n, nil
+}

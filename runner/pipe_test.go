@@ -431,3 +431,40 @@ func TestBlockReaderSeek(t *testing.T) {
 		t.Errorf("first read %q, second %q", first, again.String())
 	}
 }
+
+func TestPipeBlockTimeout(t *testing.T) {
+	// A slow writer: the first lines come at once, the rest much later.
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write([]byte("a\nb\nc"))
+		time.Sleep(300 * time.Millisecond)
+		pw.Write([]byte("\nd\n"))
+		pw.Close()
+	}()
+	start := time.Now()
+	sp, err := NewBlockSplitter(pr, PipeOptions{BlockSize: 1 << 20, BlockTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := sp.Next()
+	if err != nil || string(first) != "a\nb\n" {
+		t.Fatalf("first block %q, %v; want the lines read before the timeout", first, err)
+	}
+	if waited := time.Since(start); waited > 250*time.Millisecond {
+		t.Errorf("first block came after %v, not at the timeout", waited)
+	}
+	var rest []string
+	for {
+		b, err := sp.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest = append(rest, string(b))
+	}
+	if strings.Join(rest, "") != "c\nd\n" {
+		t.Errorf("rest %q, want the rest of the input", rest)
+	}
+}
