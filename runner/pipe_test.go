@@ -21,6 +21,12 @@ func blocks(t *testing.T, r io.Reader, opt PipeOptions) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return drain(t, sp)
+}
+
+// drain returns the blocks left in sp, each with the header.
+func drain(t *testing.T, sp *BlockSplitter) []string {
+	t.Helper()
 	var out []string
 	for {
 		b, err := sp.Next()
@@ -453,18 +459,7 @@ func TestPipeBlockTimeout(t *testing.T) {
 	if waited := time.Since(start); waited > 250*time.Millisecond {
 		t.Errorf("first block came after %v, not at the timeout", waited)
 	}
-	var rest []string
-	for {
-		b, err := sp.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		rest = append(rest, string(b))
-	}
-	if strings.Join(rest, "") != "c\nd\n" {
+	if rest := drain(t, sp); strings.Join(rest, "") != "c\nd\n" {
 		t.Errorf("rest %q, want the rest of the input", rest)
 	}
 }
