@@ -154,9 +154,6 @@ func newRecSeps(opt *PipeOptions) (*recSeps, error) {
 		rs.sep = []byte(rs.end + rs.start)
 		return rs, nil
 	}
-	if rs.end == "" {
-		rs.end = `(?s:.)`
-	}
 	r, s := "(?:"+rs.end+")", "(?:"+rs.start+")"
 	var err error
 	compile := func(what, expr string) *regexp.Regexp {

@@ -80,6 +80,10 @@ func TestPipeBlocks(t *testing.T) {
 		{"--regexp --remove-rec-sep", "a1b22c333d", PipeOptions{Regexp: true, RecEnd: "[0-9]+", Records: 1, RemoveRecSep: true}, []string{"a", "b", "c", "d"}},
 		{"--regexp text before the first record start", "xa1b22c333d", PipeOptions{Regexp: true, RecStart: "[a-d]", RecEnd: "[0-9]+", Records: 2},
 			[]string{"xa1", "b22c333", "d"}},
+		{"--regexp --recstart alone: records end anywhere", "\n>\n\n>>\n>\n\x00", PipeOptions{Regexp: true, RecStart: ">", Records: 1},
+			[]string{"\n", ">\n\n", ">", ">\n", ">\n\x00"}},
+		{"--regexp --recstart alone --remove-rec-sep", ">a\n>b", PipeOptions{Regexp: true, RecStart: ">", Records: 1, RemoveRecSep: true},
+			[]string{"a\n", "b"}},
 		{"--header : in every block", "h1\nh2\na\nb\nc\nd\n", PipeOptions{BlockSize: 4, Header: `(.*\n)`},
 			[]string{"h1\nh2\n", "h1\na\nb\n", "h1\nc\nd\n"}},
 		{"--header 2 -N1", "h1\nh2\na\nb\n", PipeOptions{Records: 1, Header: `(.*\n)(.*\n)`},
@@ -461,5 +465,15 @@ func TestPipeBlockTimeout(t *testing.T) {
 	}
 	if rest := drain(t, sp); strings.Join(rest, "") != "c\nd\n" {
 		t.Errorf("rest %q, want the rest of the input", rest)
+	}
+}
+
+func TestPipeRemoveRecSepEmptyBlock(t *testing.T) {
+	// A block that --remove-rec-sep empties runs no job, but keeps its
+	// number, as in GNU parallel.
+	out, sum := runPipe(t, []string{`echo {#}; cat`}, PipeOptions{Input: strings.NewReader("\n\nab>x"), BlockSize: 3, RemoveRecSep: true},
+		Pool{Slots: 1, KeepOrder: true})
+	if out != "2\nab>x" || sum.Jobs != 1 {
+		t.Errorf("output %q, summary %+v; want only job 2", out, sum)
 	}
 }

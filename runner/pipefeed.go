@@ -155,8 +155,11 @@ type blockFeed struct {
 	dir   string         // private temp dir for --cat and --fifo
 	n     int            // files made in dir
 	jobs  int            // jobs started with --round-robin
-	file  *os.File       // --pipe-part
-	err   error          // sticky: the input failed
+	// skipped counts the empty blocks not given to a job since
+	// takeSkipped was last called.
+	skipped int64
+	file    *os.File // --pipe-part
+	err     error    // sticky: the input failed
 }
 
 func newBlockFeed(ctx context.Context, opt PipeOptions, slots func() int, tmpDir string) (*blockFeed, error) {
@@ -257,19 +260,31 @@ func (f *blockFeed) next(slot int) ([][]string, io.Reader, error) {
 	if f.opt.RoundRobin && f.opt.PartFile == "" {
 		return f.nextRoundRobin()
 	}
-	var it pipeItem
-	ok := false
-	select {
-	case it, ok = <-f.items:
-	case <-f.ctx.Done():
+	var r *blockReader
+	for r == nil {
+		var it pipeItem
+		ok := false
+		select {
+		case it, ok = <-f.items:
+		case <-f.ctx.Done():
+		}
+		if !ok {
+			return nil, nil, io.EOF
+		}
+		if it.err != nil {
+			return nil, nil, it.err
+		}
+		if it.r.size() > 0 || !f.opt.RemoveRecSep {
+			r = it.r
+			continue
+		}
+		// --remove-rec-sep left nothing: GNU parallel runs no command
+		// for it, but the block keeps its number.
+		f.putBuf(it.r.body)
+		f.mu.Lock()
+		f.skipped++
+		f.mu.Unlock()
 	}
-	if !ok {
-		return nil, nil, io.EOF
-	}
-	if it.err != nil {
-		return nil, nil, it.err
-	}
-	r := it.r
 	freeBody := func() {
 		body := r.body
 		r.body, r.head = nil, nil
@@ -328,6 +343,16 @@ func (f *blockFeed) next(slot int) ([][]string, io.Reader, error) {
 		freeBody()
 	})
 	return [][]string{{name}}, nil, nil
+}
+
+// takeSkipped returns how many blocks were skipped as empty since the last
+// call, so that the next job's {#} counts them as GNU parallel does.
+func (f *blockFeed) takeSkipped() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.skipped
+	f.skipped = 0
+	return n
 }
 
 func (f *blockFeed) own(slot int, rel func()) {

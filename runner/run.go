@@ -121,6 +121,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		var stdin io.Reader
 		if feed != nil {
 			records, stdin, err = feed.next(slot)
+			seq += feed.takeSkipped()
 		} else {
 			records, err = b.next()
 		}
