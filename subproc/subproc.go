@@ -79,6 +79,12 @@ type Cmd struct {
 	// Run. The same bound applies to a stdin pipe nobody reads. 0 means one
 	// second; negative means wait forever.
 	WaitDelay time.Duration
+
+	// Kill, when closed while the termination sequence is running, cuts
+	// the sequence short: the process group gets SIGKILL at once (a second
+	// Ctrl-C). Closing it has no effect before ctx is done. nil never
+	// fires.
+	Kill <-chan struct{}
 }
 
 // Result is what happened to one process. The zero value describes nothing
@@ -178,7 +184,7 @@ func Run(ctx context.Context, c *Cmd) (Result, error) {
 	if ctx.Done() != nil {
 		// With the standard library's contexts, AfterFunc costs no
 		// goroutine unless ctx is actually cancelled: this is the hot path.
-		g = &group{pgid: pid, seq: c.TermSeq}
+		g = &group{pgid: pid, seq: c.TermSeq, kill: c.Kill}
 		stop = context.AfterFunc(ctx, g.terminate)
 	}
 
@@ -314,6 +320,7 @@ func waitExited(pid int) error {
 type group struct {
 	pgid int
 	seq  []TermStep
+	kill <-chan struct{} // closed: skip to SIGKILL
 
 	mu     sync.Mutex
 	done   bool          // the leader has exited; no more signals
@@ -333,7 +340,13 @@ func (g *group) terminate() {
 			g.mu.Unlock()
 			return
 		}
-		_ = unix.Kill(-g.pgid, step.Signal)
+		sig := step.Signal
+		select {
+		case <-g.kill:
+			sig = unix.SIGKILL
+		default:
+		}
+		_ = unix.Kill(-g.pgid, sig)
 		g.killed = true
 		if g.exit == nil {
 			g.exit = make(chan struct{})
@@ -348,6 +361,14 @@ func (g *group) terminate() {
 		select {
 		case <-exit:
 			t.Stop()
+			return
+		case <-g.kill:
+			t.Stop()
+			g.mu.Lock()
+			if !g.done {
+				_ = unix.Kill(-g.pgid, unix.SIGKILL)
+			}
+			g.mu.Unlock()
 			return
 		case <-t.C:
 		}
