@@ -368,3 +368,49 @@ func readFile(t *testing.T, name string) string {
 	}
 	return string(b)
 }
+
+// FuzzParseHalt: whatever ParseHalt accepts, its String form parses back
+// to the same policy.
+func FuzzParseHalt(f *testing.F) {
+	for _, s := range []string{"never", "1", "-2", "now,fail=1", "soon,done=12.5%", "now,success=100%", "now,fail=0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, err := ParseHalt(s)
+		if err != nil {
+			return
+		}
+		back, err := ParseHalt(h.String())
+		if err != nil || back != h {
+			t.Errorf("ParseHalt(%q) = %+v, but its String %q parses to %+v, %v", s, h, h.String(), back, err)
+		}
+	})
+}
+
+// FuzzJobLogLine: an entry written as a joblog line reads back the same,
+// and ReadJobLog never fails on its own output.
+func FuzzJobLogLine(f *testing.F) {
+	f.Add(int64(1), int64(1795453851537), int64(3000000), int64(0), int64(2), 0, 0, "echo 'a b'")
+	f.Add(int64(7), int64(0), int64(0), int64(10), int64(0), -1, 15, "printf 'x\ny'\tz")
+	f.Fuzz(func(t *testing.T, seq, startMs, runtimeUs, send, recv int64, exit, sig int, cmd string) {
+		if seq < 1 || startMs < 0 || startMs > 1e13 || runtimeUs < 0 || runtimeUs > 1e12 || send < 0 || recv < 0 {
+			return
+		}
+		e := JobLogEntry{Seq: seq, Host: ":", Start: time.UnixMilli(startMs), Runtime: time.Duration(runtimeUs) * time.Millisecond,
+			Send: send, Receive: recv, ExitCode: exit, Signal: sig, Command: cmd}
+		got, err := ReadJobLog(strings.NewReader(JobLogHeader+e.String()), "fuzz")
+		if err != nil {
+			t.Fatalf("ReadJobLog of %q: %v", e.String(), err)
+		}
+		g, ok := got[seq]
+		if !ok || len(got) != 1 {
+			t.Fatalf("ReadJobLog of %q gave %v", e.String(), got)
+		}
+		if g.Command != JobLogCommand(cmd) || g.ExitCode != exit || g.Signal != sig || g.Send != send || g.Receive != recv || !g.Start.Equal(e.Start) {
+			t.Errorf("round trip of %+v gave %+v", e, g)
+		}
+		if d := g.Runtime - e.Runtime; d > time.Millisecond || d < -time.Millisecond {
+			t.Errorf("runtime %v came back as %v", e.Runtime, g.Runtime)
+		}
+	})
+}

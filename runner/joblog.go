@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -96,6 +97,7 @@ func ReadJobLog(r io.Reader, name string) (map[int64]JobLogEntry, error) {
 	entries := map[int64]JobLogEntry{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	sc.Split(splitNewline)
 	n := 0
 	for sc.Scan() {
 		n++
@@ -150,4 +152,16 @@ func parseJobLogLine(line string) (JobLogEntry, error) {
 		err = errors.New("Seq must be at least 1")
 	}
 	return e, err
+}
+
+// splitNewline is bufio.ScanLines without its dropping of a trailing \r,
+// which may belong to a command.
+func splitNewline(data []byte, atEOF bool) (int, []byte, error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
