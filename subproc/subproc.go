@@ -146,6 +146,7 @@ func (e *StartError) Unwrap() error { return e.Err }
 
 // Run starts c in its own process group, feeds c.Stdin while draining
 // c.Stdout and c.Stderr, waits for the program and returns what happened.
+// Should the calling process die first, the program gets SIGKILL.
 //
 // When ctx is done before the program exits, Run sends c.TermSeq to the whole
 // process group, stepping to the next signal only while the program (the
@@ -243,7 +244,13 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		Args:        args,
 		Env:         c.Env,
 		Dir:         c.Dir,
-		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
+		// Pdeathsig: should this process die without stopping the program
+		// (kill -9), the program is killed too instead of running on as
+		// an orphan with nobody to read its output. (Its own children
+		// are beyond reach then.) The signal is tied to the OS thread
+		// that forks, and Go only ends threads of goroutines that lock
+		// one, which this package never does.
+		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	}
 	switch {
 	case c.WaitDelay == 0:
