@@ -301,13 +301,14 @@ func TestPipeJobsThatReadNothing(t *testing.T) {
 	}
 }
 
-// countingReader counts how much of the input has been read.
-type countingReader struct {
+// inputCounter counts how much of the input has been read, safely across
+// goroutines.
+type inputCounter struct {
 	r io.Reader
 	n atomic.Int64
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
+func (c *inputCounter) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
@@ -317,7 +318,7 @@ func TestPipeBackPressure(t *testing.T) {
 	// Jobs that take their time: the reader must not run ahead of them by
 	// more than about a block.
 	const block = 64 << 10
-	in := &countingReader{r: bytes.NewReader(bytes.Repeat([]byte("0123456789abcde\n"), 1<<20))} // 16 MiB
+	in := &inputCounter{r: bytes.NewReader(bytes.Repeat([]byte("0123456789abcde\n"), 1<<20))} // 16 MiB
 	var maxAhead atomic.Int64
 	var started atomic.Int64
 	pool := Pool{Slots: 2, OnStart: func(*Job, int) {

@@ -74,18 +74,19 @@ func (b *blockReader) Read(p []byte) (int, error) {
 // WriteTo writes the rest of the block in as few writes as possible: the
 // bytes in memory in one, a file range in 1 MiB pieces.
 func (b *blockReader) WriteTo(w io.Writer) (int64, error) {
-	var total int64
 	if b.file == nil {
+		start := b.off
+		var before int64 // bytes of the parts before this one
 		for _, part := range [][]byte{b.head, b.body} {
-			from := min(max(b.off-total, 0), int64(len(part)))
+			from := min(max(b.off-before, 0), int64(len(part)))
 			n, err := w.Write(part[from:])
 			b.off += int64(n)
-			total += int64(len(part))
+			before += int64(len(part))
 			if err != nil {
-				return b.off, err
+				return b.off - start, err
 			}
 		}
-		return b.off, nil
+		return b.off - start, nil
 	}
 	var buf []byte
 	var written int64
