@@ -3,7 +3,7 @@
 # (GUIDE.md section 4), in one run, and print a table of medians, ratios and targets.
 #
 # Usage:
-#   scripts/bench.sh                    # build parx from this checkout, run workloads 1-6
+#   scripts/bench.sh                    # build parx from this checkout, run workloads 1-8
 #   PARX=/path/to/parx scripts/bench.sh # use an existing binary instead of building
 #   ONLY=1,3 RUNS=3 scripts/bench.sh    # only workloads 1 and 3, 3 timed runs each
 #   scripts/bench.sh > bench.md         # progress goes to stderr, results to stdout
@@ -23,11 +23,18 @@
 #                                     (super-linear: ~30 s for 1,000 lines on 2 slow cores), so it
 #                                     runs once on GNU_DRYRUN_LINES lines and its row says so; the
 #                                     parx/GNU time ratio in that row is per input line.
+#   7  --pipe of a PIPE_MIB MiB text file into `wc -l`, block 10M, -j2 (summed counts checked)
+#                                     parx --pipe --block 10M -j2 wc -l < big
+#                                     target parx/GNU <= 0.5 (twice the throughput); rows in MB/s
+#                                     and peak RSS follow. xargs has no --pipe (n/a).
+#   8  --pipe-part of the same file:  parx --pipe-part -a big --block 10M -j2 wc -l
+#                                     target parx/GNU <= 1.0
 # All output goes to /dev/null (hyperfine --output=null) except where checked (see below).
 #
 # Environment:
 #   PARX=path           parx binary (default: `go build -o $tmp/parx .` in the repo root)
-#   ONLY=1,2,...        workloads to run (default 1,2,3,4,5,6)
+#   ONLY=1,2,...        workloads to run (default 1,2,3,4,5,6,7,8)
+#   PIPE_MIB=N          size of the file of workloads 7 and 8 in MiB (default 512)
 #   RUNS=N              timed runs per command for parx and xargs (default 5; workload 2 uses 10*N)
 #   GNU_RUNS=N          timed runs for GNU parallel in workloads 1,3,4,5 (default 1: it is slow)
 #   GNU_WARMUP=N        warm-up runs for GNU parallel (default 0; >0 also checks its output)
@@ -59,16 +66,17 @@ GNU_WARMUP=${GNU_WARMUP:-0}
 JOBS=${JOBS:-3000}
 DRYRUN_LINES=${DRYRUN_LINES:-1000000}
 GNU_DRYRUN_LINES=${GNU_DRYRUN_LINES:-1000}
-ONLY=${ONLY:-1,2,3,4,5,6}
+ONLY=${ONLY:-1,2,3,4,5,6,7,8}
+PIPE_MIB=${PIPE_MIB:-512}
 GNU_PARALLEL=${GNU_PARALLEL:-parallel}
 NO_GNU=${NO_GNU:-0}
 TIME_BIN=${TIME_BIN:-/usr/bin/time}
 
-for v in RUNS GNU_RUNS JOBS DRYRUN_LINES GNU_DRYRUN_LINES; do
+for v in RUNS GNU_RUNS JOBS DRYRUN_LINES GNU_DRYRUN_LINES PIPE_MIB; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
 [[ $GNU_WARMUP =~ ^[0-9]+$ ]] || die "GNU_WARMUP must be a non-negative integer"
-[[ $ONLY =~ ^[1-6](,[1-6])*$ ]] || die "ONLY must be a comma-separated list of 1-6, got '$ONLY'"
+[[ $ONLY =~ ^[1-8](,[1-8])*$ ]] || die "ONLY must be a comma-separated list of 1-8, got '$ONLY'"
 wants() { [[ ,$ONLY, == *,"$1",* ]]; }
 
 for t in hyperfine xargs seq cksum awk sed sort yes head timeout; do
@@ -314,6 +322,40 @@ if wants 6; then
 	rows+=("6. same, peak RSS (MiB)$gnote|$p_rss|n/a|$g_rss|n/a|$(ratio "$p_rss" "$g_rss")|parx <= 30 MiB|$verdict")
 fi
 
+# pipe_rows N LABEL TARGET_G OPTS...: workload 7 or 8, --pipe(-part) of $big into wc -l.
+pipe_rows() {
+	local n=$1 label=$2 tg=$3 p g p_rss=n/a g_rss=n/a mb verdict
+	shift 3
+	local opts="$*" sum="| awk '{ s += \$1 } END { print s }'"
+	p=$(measure "$n parx" "$RUNS" 1 "$pipe_want" "$P $opts wc -l $sum")
+	g=$(gnu_measure "$n GNU" "$GNU_RUNS" "$pipe_want" "$G $opts wc -l $sum")
+	add_row "$n. $label, $PIPE_MIB MiB (s)" "$p" n/a "$g" 3 "" "$tg"
+	mbps() { if [[ ${1% WRONG} =~ $num_re ]]; then awk -v b="$pipe_bytes" -v t="${1% WRONG}" 'BEGIN { printf "%.0f", b / 1e6 / t }'; else echo n/a; fi; }
+	mb=$(mbps "$p")
+	rows+=("$n. same, MB/s|$mb|n/a|$(mbps "$g")|n/a|$(ratio "$mb" "$(mbps "$g")")|-|-")
+	# Peak RSS of one more run of each (stdin is the file for --pipe).
+	if r=$(peak_rss "$big" /dev/null bash -c "exec $P $opts wc -l"); then p_rss=$(awk -v k="${r#* }" 'BEGIN { printf "%.1f", k / 1024 }'); fi
+	if [[ -n $gnu ]] && r=$(peak_rss "$big" /dev/null bash -c "exec $G $opts wc -l"); then g_rss=$(awk -v k="${r#* }" 'BEGIN { printf "%.1f", k / 1024 }'); fi
+	verdict="-"
+	if [[ $p_rss =~ $num_re ]]; then
+		if le "$p_rss" 64; then verdict=ok; else verdict="MISS ($p_rss MiB)"; fi
+	fi
+	rows+=("$n. same, peak RSS (MiB)|$p_rss|n/a|$g_rss|n/a|$(ratio "$p_rss" "$g_rss")|parx <= 64 MiB|$verdict")
+}
+
+if wants 7 || wants 8; then
+	big=$tmp/big.txt
+	log "writing a $PIPE_MIB MiB text file for workloads 7 and 8"
+	# Lines of varying length; head ends the pipe early, hence || true.
+	seq 1 40000000 | awk '{ printf "%s %s\n", $1, substr("abcdefghijklmnopqrstuvwxyz0123456789", 1, $1 % 37) }' |
+		head -c $((PIPE_MIB << 20)) >"$big" || true
+	pipe_bytes=$(wc -c <"$big")
+	pipe_want=$(wc -l <"$big" | awk '{ print $1 }' | sum_of)
+	B=$(printf '%q' "$big")
+fi
+wants 7 && pipe_rows 7 "--pipe --block 10M -j2 wc -l" 0.5 --pipe --block 10M -j2 "<" "$B"
+wants 8 && pipe_rows 8 "--pipe-part --block 10M -j2 wc -l" 1.0 --pipe-part -a "$B" --block 10M -j2
+
 elapsed=$((SECONDS - started))
 header="workload|parx|xargs -P|GNU parallel|parx/xargs|parx/GNU|target|verdict"
 
@@ -343,5 +385,5 @@ done
 echo
 echo "Notes: medians from hyperfine timed runs: parx and xargs $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs)."
 echo "xargs runs without -k (it has none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
-echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines (xargs: same with -P2 -n1 / -n1 / -P100 -n1)."
+echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines; parx --pipe --block 10M -j2 wc -l < big; parx --pipe-part -a big --block 10M -j2 wc -l (xargs: same with -P2 -n1 / -n1 / -P100 -n1)."
 echo "Total benchmark time: ${elapsed} s."
