@@ -160,7 +160,6 @@ type blockFeed struct {
 	// takeSkipped was last called.
 	skipped int64
 	file    *os.File // --pipe-part
-	err     error    // sticky: the input failed
 }
 
 func newBlockFeed(ctx context.Context, opt PipeOptions, slots func() int, tmpDir string) (*blockFeed, error) {
