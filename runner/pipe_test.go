@@ -478,3 +478,36 @@ func TestPipeRemoveRecSepEmptyBlock(t *testing.T) {
 		t.Errorf("output %q, summary %+v; want only job 2", out, sum)
 	}
 }
+
+// FuzzFileParts: the parts of any file, for any block size and separator,
+// put back together (after the header) are the file, and every border but
+// the last is a record border.
+func FuzzFileParts(f *testing.F) {
+	f.Add("1\n2\n3\n", uint16(1), "\n", "")
+	f.Add(">a\nx\n>b\n", uint16(2), "", ">")
+	f.Add("a\r\nb\r\nc", uint16(3), "\r\n", "")
+	path := filepath.Join(f.TempDir(), "f")
+	f.Fuzz(func(t *testing.T, in string, bs uint16, recEnd, recStart string) {
+		if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opt := PipeOptions{BlockSize: int64(bs%64) + 1, RecEnd: recEnd, RecStart: recStart}
+		_, borders, err := FileParts(path, opt, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if borders[0] != 0 || borders[len(borders)-1] != int64(len(in)) {
+			t.Fatalf("borders %v do not span %d bytes", borders, len(in))
+		}
+		end, start := recEnd, recStart
+		if end == "" && start == "" {
+			end = "\n"
+		}
+		for i := 1; i < len(borders)-1; i++ {
+			b := borders[i]
+			if b <= borders[i-1] || !strings.HasSuffix(in[:b], end) || !strings.HasPrefix(in[b:], start) {
+				t.Fatalf("border %d at %d of %q is not a record border (%v)", i, b, in, borders)
+			}
+		}
+	})
+}
