@@ -70,6 +70,7 @@ type options struct {
 	shuf         bool
 	env          []string
 	tmpdir       string
+	out          outputOptions
 }
 
 // Main runs parx with the given arguments and streams and returns its exit
@@ -203,6 +204,7 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.BoolVarP(&o.showCommand, "v", "v", false, "print each command on stdout with its output")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the commands; run nothing")
 	fs.StringVar(&o.tmpdir, "tmpdir", "", "spill big outputs to `DIR` (default $TMPDIR)")
+	defineOutputFlags(fs, &o.out)
 
 	// Job control.
 	fs.StringVarP(&o.jobs, "jobs", "j", "", "run `N` jobs at once: N, +N, -N, N%, 0 (max) or a FILE holding one (default: CPU cores)")
@@ -388,8 +390,13 @@ func execute(ctx context.Context, c *cobra.Command, o *options, pos []string, st
 	cfg.Pool = pool
 	cfg.DryRun, cfg.Trace, cfg.ShowCommand = o.dryRun, o.trace, o.showCommand
 	cfg.Tag, cfg.TagString, cfg.Shuffle = o.tag, o.tagstring, o.shuf
+	finish, err := o.out.apply(&cfg, o.tmpdir)
+	if err != nil {
+		return ExitUsage, err
+	}
 
 	sum, err := runner.Run(ctx, cfg)
+	finish()
 	if err != nil {
 		return ExitUsage, err
 	}

@@ -4,23 +4,53 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"os"
+	"sync"
 )
 
-// Printer writes each finished job's output whole: its stdout, then its
-// stderr, never mixed with another job's. Make one with NewPrinter.
+// OutputMode is how jobs' output reaches parx's stdout and stderr. The zero
+// value is Group.
+type OutputMode int
+
+const (
+	// Group prints a job's whole stdout, then its whole stderr, when it
+	// ends, never mixed with another job's (--group, the default).
+	Group OutputMode = iota
+	// LineBuffer prints a job's output as it runs, a whole line at a time:
+	// lines of different jobs interleave but never mix (--line-buffer).
+	LineBuffer
+	// Ungroup passes output through as the job writes it; lines of
+	// different jobs may mix (-u).
+	Ungroup
+)
+
+// Printer writes jobs' output to parx's stdout and stderr: whole at the end
+// of each job (Print), or while jobs run (Live). All its methods may be
+// called from several goroutines. Make one with NewPrinter.
 type Printer struct {
-	stdout, stderr *bufio.Writer
 	// ShowCommand (-v) prints the command line on stdout before the output.
 	ShowCommand bool
+	// TmpDir is where a Live writer keeps a partial line that grows past
+	// DefaultSpillThreshold; empty means os.TempDir().
+	TmpDir string
+
+	mu             sync.Mutex
+	stdout, stderr *bufio.Writer
+	rawOut, rawErr io.Writer
 }
 
 // NewPrinter returns a Printer writing to stdout and stderr.
 func NewPrinter(stdout, stderr io.Writer) *Printer {
-	return &Printer{stdout: bufio.NewWriterSize(stdout, 64<<10), stderr: bufio.NewWriterSize(stderr, 16<<10)}
+	return &Printer{
+		stdout: bufio.NewWriterSize(stdout, 64<<10), stderr: bufio.NewWriterSize(stderr, 16<<10),
+		rawOut: stdout, rawErr: stderr,
+	}
 }
 
 // Print writes one result's output and flushes it.
 func (p *Printer) Print(r *Result) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.ShowCommand {
 		writeTagged(p.stdout, r.Job.Tag, r.Job.Line)
 	}
@@ -30,6 +60,10 @@ func (p *Printer) Print(r *Result) error {
 	if err := copyTagged(p.stderr, r.Stderr, r.Job.Tag); err != nil {
 		return err
 	}
+	return p.flush()
+}
+
+func (p *Printer) flush() error {
 	if err := p.stdout.Flush(); err != nil {
 		return err
 	}
@@ -37,9 +71,41 @@ func (p *Printer) Print(r *Result) error {
 }
 
 // Line writes a line of text to stdout, after tag and a TAB if tag is not
-// empty (--dry-run). It is buffered: call Flush when done.
+// empty (--dry-run, --files). It is buffered: call Flush when done.
 func (p *Printer) Line(tag, s string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	return writeTagged(p.stdout, tag, s)
+}
+
+// Live returns the writers for a job's stdout and stderr while it runs in
+// mode LineBuffer or Ungroup (for Pool.Output); close them when the job
+// ends. With ShowCommand the command line is printed first.
+func (p *Printer) Live(job *Job, mode OutputMode) (stdout, stderr io.Writer, err error) {
+	if p.ShowCommand {
+		p.mu.Lock()
+		writeTagged(p.stdout, job.Tag, job.Line)
+		err := p.stdout.Flush()
+		p.mu.Unlock()
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	if mode == Ungroup {
+		// Untagged, a job can write straight to our own files: the fastest
+		// path there is.
+		if job.Tag == "" {
+			if f, ok := p.rawOut.(*os.File); ok {
+				if g, ok := p.rawErr.(*os.File); ok {
+					return f, g, nil
+				}
+			}
+		}
+		return &rawWriter{p: p, w: p.stdout, tag: job.Tag, atStart: true},
+			&rawWriter{p: p, w: p.stderr, tag: job.Tag, atStart: true}, nil
+	}
+	return &lineWriter{p: p, w: p.stdout, tag: job.Tag, part: Buffer{Dir: p.TmpDir}},
+		&lineWriter{p: p, w: p.stderr, tag: job.Tag, part: Buffer{Dir: p.TmpDir}}, nil
 }
 
 func writeTagged(w *bufio.Writer, tag, line string) error {
@@ -52,7 +118,11 @@ func writeTagged(w *bufio.Writer, tag, line string) error {
 }
 
 // Flush writes out what Line buffered.
-func (p *Printer) Flush() error { return p.stdout.Flush() }
+func (p *Printer) Flush() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stdout.Flush()
+}
 
 // copyTagged copies b to w, with tag and a TAB before every line when the
 // tag is not empty.
@@ -93,4 +163,80 @@ func (t *tagWriter) Write(p []byte) (int, error) {
 		t.atStart = true
 	}
 	return n, nil
+}
+
+// lineWriter is one stream of a job in LineBuffer mode: it prints whole
+// lines as they come, and keeps a partial line (in a Buffer that spills to
+// disk) until its end arrives or the job ends.
+type lineWriter struct {
+	p    *Printer
+	w    *bufio.Writer
+	tag  string
+	part Buffer
+}
+
+func (l *lineWriter) Write(b []byte) (int, error) {
+	i := bytes.LastIndexByte(b, '\n')
+	if i < 0 {
+		return l.part.Write(b)
+	}
+	if err := l.print(b[:i+1]); err != nil {
+		return 0, err
+	}
+	if _, err := l.part.Write(b[i+1:]); err != nil {
+		return i + 1, err
+	}
+	return len(b), nil
+}
+
+// print writes the partial line kept so far, then lines, tagged.
+func (l *lineWriter) print(lines []byte) error {
+	l.p.mu.Lock()
+	defer l.p.mu.Unlock()
+	var w io.Writer = l.w
+	if l.tag != "" {
+		w = &tagWriter{w: l.w, tag: l.tag, atStart: true}
+	}
+	if l.part.Len() > 0 {
+		if _, err := l.part.WriteTo(w); err != nil {
+			return err
+		}
+		l.part.Close()
+	}
+	w.Write(lines)
+	return l.w.Flush()
+}
+
+// Close prints what is left of a last line with no newline, as it is.
+func (l *lineWriter) Close() error {
+	defer l.part.Close()
+	if l.part.Len() == 0 {
+		return nil
+	}
+	return l.print(nil)
+}
+
+// rawWriter is one stream of a job in Ungroup mode: each write is passed
+// on at once (tagged at line starts).
+type rawWriter struct {
+	p       *Printer
+	w       *bufio.Writer
+	tag     string
+	atStart bool
+}
+
+func (r *rawWriter) Write(b []byte) (int, error) {
+	r.p.mu.Lock()
+	defer r.p.mu.Unlock()
+	if r.tag == "" {
+		r.w.Write(b)
+	} else {
+		tw := &tagWriter{w: r.w, tag: r.tag, atStart: r.atStart}
+		tw.Write(b)
+		r.atStart = tw.atStart
+	}
+	if err := r.w.Flush(); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -46,8 +46,13 @@ type Result struct {
 	Signal   syscall.Signal
 	Start    time.Time
 	Runtime  time.Duration
+	// UserTime and SysTime are the job's CPU times and MaxRSS its peak
+	// resident set size in bytes, from rusage (zero if it never ran).
+	UserTime, SysTime time.Duration
+	MaxRSS            int64
 	// Stdout and Stderr hold the job's output; Close them when done (the
-	// Pool does so after the emit function returns).
+	// Pool does so after the emit function returns). They stay empty for a
+	// stream that Pool.Output sent elsewhere.
 	Stdout, Stderr *Buffer
 	// Err is set when the job could not be run at all, or its output could
 	// not be saved.
@@ -107,6 +112,17 @@ type Pool struct {
 	TermSeq []subproc.TermStep
 	// OnStart, if set, is called just before each job starts.
 	OnStart func(*Job, int)
+	// OnDone, if set, is called as each job ends, before its result waits
+	// for its turn to be emitted; it may be called from several goroutines
+	// at once.
+	OnDone func(*Result)
+	// Output, if set, is called just before each job starts, from one
+	// goroutine at a time. A non-nil writer it returns receives that stream
+	// of the job while the job runs (-u, --line-buffer, --files), instead of
+	// the Result's Buffer; nil keeps the Buffer. Writers that are also
+	// io.Closers are closed when the job ends, before its result is
+	// emitted. An error fails the job without running it (Result.Err).
+	Output func(*Job) (stdout, stderr io.Writer, err error)
 }
 
 // DefaultMemoryLimit is the Pool's default MemoryLimit.
@@ -279,23 +295,65 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 		return &Buffer{Threshold: p.SpillThreshold, Dir: p.TmpDir, Shared: inMemory, SharedLimit: limit}
 	}
 	res := &Result{Job: job, Slot: slot, Stdout: newBuf(), Stderr: newBuf()}
-	cmd.Stdout = res.Stdout
-	cmd.Stderr = res.Stderr
+	var stdout, stderr io.Writer = res.Stdout, res.Stderr
+	if p.Output != nil {
+		out, errw, err := p.Output(job)
+		if err != nil {
+			res.Err = err
+			closeOutput(out, errw)
+			return res
+		}
+		if out != nil {
+			stdout = out
+		}
+		if errw != nil {
+			stderr = errw
+		}
+	}
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
 	r, err := subproc.Run(ctx, cmd)
 	res.ExitCode = r.ExitCode
 	res.Signal = r.Signal
 	res.Start = r.Start
 	res.Runtime = r.Runtime
+	res.UserTime, res.SysTime, res.MaxRSS = r.UserTime, r.SysTime, r.MaxRSS
 	if err != nil {
 		var se *subproc.StartError
 		if errors.As(err, &se) {
 			// A shell would say this on the job's stderr; so do we.
-			fmt.Fprintf(res.Stderr, "parx: %v\n", se)
+			fmt.Fprintf(stderr, "parx: %v\n", se)
 		} else {
 			res.Err = err
 		}
 	}
+	if cerr := closeOutput(stdout, stderr); cerr != nil && res.Err == nil {
+		res.Err = cerr
+	}
+	if p.OnDone != nil {
+		p.OnDone(res)
+	}
 	return res
+}
+
+// closeOutput closes the writers that Pool.Output gave a job, and reports
+// the first error: output that could not be written out in full.
+func closeOutput(ws ...io.Writer) error {
+	var first error
+	for i, w := range ws {
+		if _, ok := w.(*Buffer); ok {
+			continue
+		}
+		if i == 1 && w == ws[0] {
+			break
+		}
+		if c, ok := w.(io.Closer); ok {
+			if err := c.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	return first
 }
 
 // collect receives results and emits them, in Seq order with KeepOrder.

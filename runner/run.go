@@ -34,6 +34,23 @@ type Config struct {
 	// Shuffle (--shuf) runs the jobs in random order; it reads all input
 	// first.
 	Shuffle bool
+	// Output is how jobs' output is printed; the zero value is Group.
+	Output OutputMode
+	// Files (--files) saves each job's stdout in a file in Pool.TmpDir,
+	// which is kept, and prints the file's name instead of the output.
+	Files bool
+	// Results (--results NAME) saves each job's output as GNU parallel
+	// does: in a tree of directories under NAME, in files named by NAME
+	// when it holds replacement strings, or in one NAME.csv, .tsv, .json
+	// or .jsonl file ("-.csv" and so on for stdout). Output is then not
+	// printed. Empty saves nothing.
+	Results string
+	// Progress, if set, is called with the counts so far each time a job
+	// starts or ends and when the input ends, one call at a time.
+	Progress func(Progress)
+	// TotalJobs is how many jobs Progress counts against until the input
+	// ends (--total-jobs); zero means unknown.
+	TotalJobs int64
 
 	Stdout, Stderr io.Writer
 }
@@ -108,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		job := &Job{Seq: seq, Args: records}
 		if len(cfg.Command) > 0 {
 			job.Argv = tmpl.Argv(args)
-			if job.Argv == nil || cfg.DryRun || cfg.Trace || cfg.ShowCommand {
+			if job.Argv == nil || cfg.DryRun || cfg.Trace || cfg.ShowCommand || cfg.Results != "" {
 				job.Line = tmpl.Line(args)
 			}
 		} else {
@@ -153,7 +170,15 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if cfg.Trace {
 		pool.OnStart = func(j *Job, _ int) { fmt.Fprintln(cfg.Stderr, j.Line) }
 	}
-	err = pool.Run(ctx, JobSourceFunc(makeJob), func(r *Result) error {
+	out, err := newOutput(&cfg, topt, printer, &pool)
+	if err != nil {
+		return sum, err
+	}
+	var src JobSource = JobSourceFunc(makeJob)
+	if cfg.Progress != nil {
+		src = trackProgress(&cfg, &pool, src)
+	}
+	err = pool.Run(ctx, src, func(r *Result) error {
 		sum.Jobs++
 		if r.Failed() {
 			sum.Failed++
@@ -161,8 +186,11 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		if r.Err != nil {
 			return r.Err
 		}
-		return printer.Print(r)
+		return out.emit(r)
 	})
+	if cerr := out.close(); err == nil {
+		err = cerr
+	}
 	return sum, err
 }
 

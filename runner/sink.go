@@ -1,0 +1,108 @@
+package runner
+
+import (
+	"errors"
+	"io"
+	"os"
+	"sync"
+)
+
+// output routes each job's output where the Config says: printed whole
+// (Group), printed as it comes (LineBuffer, Ungroup), saved by --results,
+// or kept in --files.
+type output struct {
+	printer *Printer
+	res     *results
+	files   bool // print the names of the files that hold stdout
+	live    bool // output was printed while the job ran
+
+	mu    sync.Mutex
+	names map[int64]string // stdout file of each job not yet emitted
+}
+
+// newOutput prepares the output of a run and sets pool.Output as needed.
+func newOutput(cfg *Config, topt TemplateOptions, printer *Printer, pool *Pool) (*output, error) {
+	o := &output{printer: printer, files: cfg.Files, names: map[int64]string{}}
+	printer.TmpDir = pool.TmpDir
+	if cfg.Results != "" {
+		r, err := newResults(cfg.Results, topt, cfg.Stdout)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Files && !r.toFiles() {
+			r.Close()
+			return nil, errors.New("--files cannot be used with --results FILE.csv, .tsv, .json or .jsonl")
+		}
+		o.res = r
+	}
+	switch {
+	case o.res != nil && o.res.toFiles():
+		pool.Output = o.openResults
+	case o.res != nil:
+		// Saved whole from the Buffers when each job ends.
+	case cfg.Files:
+		pool.Output = o.openFile
+	case cfg.Output != Group && !pool.KeepOrder:
+		o.live = true
+		mode := cfg.Output
+		pool.Output = func(j *Job) (io.Writer, io.Writer, error) { return printer.Live(j, mode) }
+	}
+	return o, nil
+}
+
+func (o *output) openResults(j *Job) (io.Writer, io.Writer, error) {
+	stdout, stderr, err := o.res.open(j)
+	if err != nil {
+		return nil, nil, err
+	}
+	o.remember(j.Seq, stdout.Name())
+	return stdout, stderr, nil
+}
+
+// openFile makes the file that keeps a job's stdout for --files, named as
+// GNU names it: TMPDIR/parXXXXX.par.
+func (o *output) openFile(j *Job) (io.Writer, io.Writer, error) {
+	f, err := os.CreateTemp(o.printer.TmpDir, "par*.par")
+	if err != nil {
+		return nil, nil, err
+	}
+	o.remember(j.Seq, f.Name())
+	return f, nil, nil
+}
+
+func (o *output) remember(seq int64, name string) {
+	o.mu.Lock()
+	o.names[seq] = name
+	o.mu.Unlock()
+}
+
+// emit prints or saves a finished job's output.
+func (o *output) emit(r *Result) error {
+	o.mu.Lock()
+	name := o.names[r.Job.Seq]
+	delete(o.names, r.Job.Seq)
+	o.mu.Unlock()
+	switch {
+	case o.res != nil && !o.res.toFiles():
+		return o.res.write(r)
+	case o.files:
+		if err := o.printer.Line(r.Job.Tag, name); err != nil {
+			return err
+		}
+		if o.res != nil {
+			return o.printer.Flush()
+		}
+		return o.printer.Print(r) // stderr
+	case o.res != nil, o.live:
+		return nil
+	}
+	return o.printer.Print(r)
+}
+
+// close finishes the results file, if any.
+func (o *output) close() error {
+	if o.res != nil {
+		return o.res.Close()
+	}
+	return nil
+}
