@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // OutputMode is how jobs' output reaches parx's stdout and stderr. The zero
@@ -30,20 +31,28 @@ const (
 type Printer struct {
 	// ShowCommand (-v) prints the command line on stdout before the output.
 	ShowCommand bool
-	// TmpDir is where a Live writer keeps a partial line that grows past
-	// DefaultSpillThreshold; empty means os.TempDir().
+	// TmpDir is where Live writers keep output that waits to be printed
+	// (a partial line, or a job's output before its turn with Ordered)
+	// beyond DefaultSpillThreshold; empty means os.TempDir().
 	TmpDir string
+	// Ordered (-k) makes Live writers in LineBuffer mode print jobs in
+	// order: the output of the oldest job not yet Done as it comes, the
+	// others' when their turn comes.
+	Ordered bool
 
 	mu             sync.Mutex
 	stdout, stderr *bufio.Writer
 	rawOut, rawErr io.Writer
+	head           int64                    // the job whose output is live (Ordered)
+	waiting        map[int64][2]*lineWriter // later jobs' writers (Ordered)
+	inMemory       atomic.Int64             // bytes Live writers hold in memory
 }
 
 // NewPrinter returns a Printer writing to stdout and stderr.
 func NewPrinter(stdout, stderr io.Writer) *Printer {
 	return &Printer{
 		stdout: bufio.NewWriterSize(stdout, 64<<10), stderr: bufio.NewWriterSize(stderr, 16<<10),
-		rawOut: stdout, rawErr: stderr,
+		rawOut: stdout, rawErr: stderr, waiting: map[int64][2]*lineWriter{},
 	}
 }
 
@@ -80,18 +89,20 @@ func (p *Printer) Line(tag, s string) error {
 
 // Live returns the writers for a job's stdout and stderr while it runs in
 // mode LineBuffer or Ungroup (for Pool.Output); close them when the job
-// ends. With ShowCommand the command line is printed first.
+// ends. With ShowCommand the command line is printed first. With Ordered
+// (LineBuffer only) a job's writers hold its output until Done has been
+// called for every earlier job.
 func (p *Printer) Live(job *Job, mode OutputMode) (stdout, stderr io.Writer, err error) {
-	if p.ShowCommand {
-		p.mu.Lock()
-		writeTagged(p.stdout, job.Tag, job.Line)
-		err := p.stdout.Flush()
-		p.mu.Unlock()
-		if err != nil {
-			return nil, nil, err
-		}
-	}
 	if mode == Ungroup {
+		if p.ShowCommand {
+			p.mu.Lock()
+			writeTagged(p.stdout, job.Tag, job.Line)
+			err := p.stdout.Flush()
+			p.mu.Unlock()
+			if err != nil {
+				return nil, nil, err
+			}
+		}
 		// Untagged, a job can write straight to our own files: the fastest
 		// path there is.
 		if job.Tag == "" {
@@ -104,8 +115,55 @@ func (p *Printer) Live(job *Job, mode OutputMode) (stdout, stderr io.Writer, err
 		return &rawWriter{p: p, w: p.stdout, tag: job.Tag, atStart: true},
 			&rawWriter{p: p, w: p.stderr, tag: job.Tag, atStart: true}, nil
 	}
-	return &lineWriter{p: p, w: p.stdout, tag: job.Tag, part: Buffer{Dir: p.TmpDir}},
-		&lineWriter{p: p, w: p.stderr, tag: job.Tag, part: Buffer{Dir: p.TmpDir}}, nil
+	out, errw := p.newLineWriter(p.stdout, job.Tag), p.newLineWriter(p.stderr, job.Tag)
+	p.mu.Lock()
+	if p.head == 0 {
+		p.head = 1
+	}
+	if p.Ordered && job.Seq != p.head {
+		p.waiting[job.Seq] = [2]*lineWriter{out, errw}
+	} else {
+		out.live, errw.live = true, true
+	}
+	p.mu.Unlock()
+	if p.ShowCommand {
+		if _, err := io.WriteString(out, job.Line+"\n"); err != nil {
+			return nil, nil, err
+		}
+	}
+	return out, errw, nil
+}
+
+func (p *Printer) newLineWriter(w *bufio.Writer, tag string) *lineWriter {
+	newBuf := func() Buffer { return Buffer{Dir: p.TmpDir, Shared: &p.inMemory, SharedLimit: DefaultMemoryLimit} }
+	return &lineWriter{p: p, w: w, tag: tag, part: newBuf(), hold: newBuf()}
+}
+
+// Done tells an Ordered Printer that the job numbered seq has been
+// emitted: the next job's held output is printed, and the rest of it will
+// be printed as it comes.
+func (p *Printer) Done(seq int64) error {
+	if !p.Ordered {
+		return nil
+	}
+	var ws [][2]*lineWriter
+	p.mu.Lock()
+	for _, s := range []int64{seq, seq + 1} { // seq too, in case jobs were skipped
+		if w, ok := p.waiting[s]; ok {
+			ws = append(ws, w)
+			delete(p.waiting, s)
+		}
+	}
+	p.head = seq + 1
+	p.mu.Unlock()
+	for _, w := range ws {
+		for _, lw := range w {
+			if err := lw.goLive(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func writeTagged(w *bufio.Writer, tag, line string) error {
@@ -167,15 +225,30 @@ func (t *tagWriter) Write(p []byte) (int, error) {
 
 // lineWriter is one stream of a job in LineBuffer mode: it prints whole
 // lines as they come, and keeps a partial line (in a Buffer that spills to
-// disk) until its end arrives or the job ends.
+// disk) until its end arrives or the job ends. Until it is live it holds
+// everything (-k, before the job's turn).
 type lineWriter struct {
-	p    *Printer
-	w    *bufio.Writer
-	tag  string
-	part Buffer
+	p   *Printer
+	w   *bufio.Writer
+	tag string
+
+	mu    sync.Mutex
+	live  bool
+	ended bool
+	hold  Buffer // all output, while not live
+	part  Buffer // the last line so far, while live
 }
 
 func (l *lineWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.live {
+		return l.hold.Write(b)
+	}
+	return l.writeLive(b)
+}
+
+func (l *lineWriter) writeLive(b []byte) (int, error) {
 	i := bytes.LastIndexByte(b, '\n')
 	if i < 0 {
 		return l.part.Write(b)
@@ -207,8 +280,44 @@ func (l *lineWriter) print(lines []byte) error {
 	return l.w.Flush()
 }
 
-// Close prints what is left of a last line with no newline, as it is.
+// goLive prints what was held and lets the rest through.
+func (l *lineWriter) goLive() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.live {
+		return nil
+	}
+	l.live = true
+	if l.hold.Len() > 0 {
+		_, err := l.hold.WriteTo(writerFunc(l.writeLive))
+		l.hold.Close()
+		if err != nil {
+			return err
+		}
+	}
+	if l.ended {
+		return l.flushPart()
+	}
+	return nil
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// Close prints what is left of a last line with no newline, as it is (or
+// leaves it held, if the writer is not live yet).
 func (l *lineWriter) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ended = true
+	if !l.live {
+		return nil
+	}
+	return l.flushPart()
+}
+
+func (l *lineWriter) flushPart() error {
 	defer l.part.Close()
 	if l.part.Len() == 0 {
 		return nil

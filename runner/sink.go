@@ -42,9 +42,10 @@ func newOutput(cfg *Config, topt TemplateOptions, printer *Printer, pool *Pool) 
 		// Saved whole from the Buffers when each job ends.
 	case cfg.Files:
 		pool.Output = o.openFile
-	case cfg.Output != Group && !pool.KeepOrder:
+	case cfg.Output != Group:
 		o.live = true
 		mode := cfg.Output
+		printer.Ordered = pool.KeepOrder && mode == LineBuffer
 		pool.Output = func(j *Job) (io.Writer, io.Writer, error) { return printer.Live(j, mode) }
 	}
 	return o, nil
@@ -93,7 +94,9 @@ func (o *output) emit(r *Result) error {
 			return o.printer.Flush()
 		}
 		return o.printer.Print(r) // stderr
-	case o.res != nil, o.live:
+	case o.live:
+		return o.printer.Done(r.Job.Seq)
+	case o.res != nil:
 		return nil
 	}
 	return o.printer.Print(r)
