@@ -151,8 +151,17 @@ input line is run as a command.`,
 	root.SetVersionTemplate("parx {{.Version}}\n")
 	fs := root.Flags()
 	fs.SetInterspersed(false) // everything from the command on is positional
+	fs.SortFlags = false      // --help lists related options together
 	defineFlags(fs, o)
 	root.AddCommand(newCompletionCmd())
+	defaultHelp := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if c != root {
+			defaultHelp(c, args) // subcommands: cobra's own help
+			return
+		}
+		writeHelp(c.OutOrStdout(), c)
+	})
 	return root
 }
 

@@ -39,25 +39,31 @@ type results struct {
 	headerDone bool
 }
 
+// kindOfResults tells the form of --results name from its suffix.
+func kindOfResults(name string) resultsKind {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, ".csv"), strings.HasSuffix(lower, ".tsv"):
+		return resultsCSV
+	case strings.HasSuffix(lower, ".jsonl"):
+		return resultsJSONL
+	case strings.HasSuffix(lower, ".json"):
+		return resultsJSON
+	}
+	return resultsDir
+}
+
 // newResults prepares --results name: it creates the results file, or the
 // top directory, at once so that an unwritable name stops the run before any
 // job runs. A name of "-.csv", "-.tsv", "-.json" or "-.jsonl" writes the
 // file on stdout.
 func newResults(name string, topt TemplateOptions, stdout io.Writer) (*results, error) {
-	r := &results{name: name, header: map[int]string{}}
+	r := &results{name: name, header: map[int]string{}, kind: kindOfResults(name), sep: ','}
 	for n, i := range topt.Header {
 		r.header[i] = n
 	}
-	lower := strings.ToLower(name)
-	switch {
-	case strings.HasSuffix(lower, ".csv"):
-		r.kind, r.sep = resultsCSV, ','
-	case strings.HasSuffix(lower, ".tsv"):
-		r.kind, r.sep = resultsCSV, '\t'
-	case strings.HasSuffix(lower, ".jsonl"):
-		r.kind = resultsJSONL
-	case strings.HasSuffix(lower, ".json"):
-		r.kind = resultsJSON
+	if strings.HasSuffix(strings.ToLower(name), ".tsv") {
+		r.sep = '\t'
 	}
 	if r.kind != resultsDir {
 		var out io.Writer = stdout

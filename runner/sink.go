@@ -25,13 +25,12 @@ func newOutput(cfg *Config, topt TemplateOptions, printer *Printer, pool *Pool) 
 	o := &output{printer: printer, files: cfg.Files, names: map[int64]string{}}
 	printer.TmpDir = pool.TmpDir
 	if cfg.Results != "" {
+		if cfg.Files && kindOfResults(cfg.Results) != resultsDir {
+			return nil, errors.New("--files cannot be used with --results FILE.csv, .tsv, .json or .jsonl")
+		}
 		r, err := newResults(cfg.Results, topt, cfg.Stdout)
 		if err != nil {
 			return nil, err
-		}
-		if cfg.Files && !r.toFiles() {
-			r.Close()
-			return nil, errors.New("--files cannot be used with --results FILE.csv, .tsv, .json or .jsonl")
 		}
 		o.res = r
 	}
