@@ -87,12 +87,11 @@ func (p *Printer) Line(tag, s string) error {
 	return writeTagged(p.stdout, tag, s)
 }
 
-// Live returns the writers for a job's stdout and stderr while it runs in
-// mode LineBuffer or Ungroup (for Pool.Output); close them when the job
-// ends. With ShowCommand the command line is printed first. With Ordered
+// Live returns where a job's stdout and stderr go while it runs in mode
+// LineBuffer or Ungroup (for Pool.Output). With ShowCommand the command line is printed first. With Ordered
 // (LineBuffer only) a job's writers hold its output until Done has been
 // called for every earlier job.
-func (p *Printer) Live(job *Job, mode OutputMode) (stdout, stderr io.Writer, err error) {
+func (p *Printer) Live(job *Job, mode OutputMode) (JobOutput, error) {
 	if mode == Ungroup {
 		if p.ShowCommand {
 			p.mu.Lock()
@@ -100,7 +99,7 @@ func (p *Printer) Live(job *Job, mode OutputMode) (stdout, stderr io.Writer, err
 			err := p.stdout.Flush()
 			p.mu.Unlock()
 			if err != nil {
-				return nil, nil, err
+				return JobOutput{}, err
 			}
 		}
 		// Untagged, a job can write straight to our own files: the fastest
@@ -108,12 +107,14 @@ func (p *Printer) Live(job *Job, mode OutputMode) (stdout, stderr io.Writer, err
 		if job.Tag == "" {
 			if f, ok := p.rawOut.(*os.File); ok {
 				if g, ok := p.rawErr.(*os.File); ok {
-					return f, g, nil
+					return JobOutput{Stdout: f, Stderr: g}, nil
 				}
 			}
 		}
-		return &rawWriter{p: p, w: p.stdout, tag: job.Tag, atStart: true},
-			&rawWriter{p: p, w: p.stderr, tag: job.Tag, atStart: true}, nil
+		return JobOutput{
+			Stdout: &rawWriter{p: p, w: p.stdout, tag: job.Tag, atStart: true},
+			Stderr: &rawWriter{p: p, w: p.stderr, tag: job.Tag, atStart: true},
+		}, nil
 	}
 	out, errw := p.newLineWriter(p.stdout, job.Tag), p.newLineWriter(p.stderr, job.Tag)
 	p.mu.Lock()
@@ -128,10 +129,10 @@ func (p *Printer) Live(job *Job, mode OutputMode) (stdout, stderr io.Writer, err
 	p.mu.Unlock()
 	if p.ShowCommand {
 		if _, err := io.WriteString(out, job.Line+"\n"); err != nil {
-			return nil, nil, err
+			return JobOutput{}, err
 		}
 	}
-	return out, errw, nil
+	return JobOutput{Stdout: out, Stderr: errw, Close: func() error { return closeAll(out, errw) }}, nil
 }
 
 func (p *Printer) newLineWriter(w *bufio.Writer, tag string) *lineWriter {

@@ -117,12 +117,21 @@ type Pool struct {
 	// at once.
 	OnDone func(*Result)
 	// Output, if set, is called just before each job starts, from one
-	// goroutine at a time. A non-nil writer it returns receives that stream
-	// of the job while the job runs (-u, --line-buffer, --files), instead of
-	// the Result's Buffer; nil keeps the Buffer. Writers that are also
-	// io.Closers are closed when the job ends, before its result is
-	// emitted. An error fails the job without running it (Result.Err).
-	Output func(*Job) (stdout, stderr io.Writer, err error)
+	// goroutine at a time, to send the job's output somewhere while it runs
+	// (-u, --line-buffer, --files) instead of to the Result's Buffers. An
+	// error fails the job without running it (Result.Err).
+	Output func(*Job) (JobOutput, error)
+}
+
+// JobOutput is where a job's output goes while it runs (Pool.Output). The
+// zero value keeps both streams in the Result's Buffers.
+type JobOutput struct {
+	// Stdout and Stderr receive the job's streams; nil keeps that stream
+	// in the Result's Buffer. An *os.File is handed to the job itself.
+	Stdout, Stderr io.Writer
+	// Close, if set, is called once the job has ended, before its result
+	// is emitted; an error fails the job (Result.Err).
+	Close func() error
 }
 
 // DefaultMemoryLimit is the Pool's default MemoryLimit.
@@ -296,18 +305,18 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 	}
 	res := &Result{Job: job, Slot: slot, Stdout: newBuf(), Stderr: newBuf()}
 	var stdout, stderr io.Writer = res.Stdout, res.Stderr
+	var out JobOutput
 	if p.Output != nil {
-		out, errw, err := p.Output(job)
-		if err != nil {
+		var err error
+		if out, err = p.Output(job); err != nil {
 			res.Err = err
-			closeOutput(out, errw)
 			return res
 		}
-		if out != nil {
-			stdout = out
+		if out.Stdout != nil {
+			stdout = out.Stdout
 		}
-		if errw != nil {
-			stderr = errw
+		if out.Stderr != nil {
+			stderr = out.Stderr
 		}
 	}
 	cmd.Stdout = stdout
@@ -327,33 +336,15 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 			res.Err = err
 		}
 	}
-	if cerr := closeOutput(stdout, stderr); cerr != nil && res.Err == nil {
-		res.Err = cerr
+	if out.Close != nil {
+		if cerr := out.Close(); cerr != nil && res.Err == nil {
+			res.Err = cerr
+		}
 	}
 	if p.OnDone != nil {
 		p.OnDone(res)
 	}
 	return res
-}
-
-// closeOutput closes the writers that Pool.Output gave a job, and reports
-// the first error: output that could not be written out in full.
-func closeOutput(ws ...io.Writer) error {
-	var first error
-	for i, w := range ws {
-		if _, ok := w.(*Buffer); ok {
-			continue
-		}
-		if i == 1 && w == ws[0] {
-			break
-		}
-		if c, ok := w.(io.Closer); ok {
-			if err := c.Close(); err != nil && first == nil {
-				first = err
-			}
-		}
-	}
-	return first
 }
 
 // collect receives results and emits them, in Seq order with KeepOrder.

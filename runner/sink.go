@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -45,29 +46,40 @@ func newOutput(cfg *Config, topt TemplateOptions, printer *Printer, pool *Pool) 
 		o.live = true
 		mode := cfg.Output
 		printer.Ordered = pool.KeepOrder && mode == LineBuffer
-		pool.Output = func(j *Job) (io.Writer, io.Writer, error) { return printer.Live(j, mode) }
+		pool.Output = func(j *Job) (JobOutput, error) { return printer.Live(j, mode) }
 	}
 	return o, nil
 }
 
-func (o *output) openResults(j *Job) (io.Writer, io.Writer, error) {
+func (o *output) openResults(j *Job) (JobOutput, error) {
 	stdout, stderr, err := o.res.open(j)
 	if err != nil {
-		return nil, nil, err
+		return JobOutput{}, err
 	}
 	o.remember(j.Seq, stdout.Name())
-	return stdout, stderr, nil
+	return JobOutput{Stdout: stdout, Stderr: stderr, Close: func() error { return closeAll(stdout, stderr) }}, nil
+}
+
+// closeAll closes each of cs and returns the first error.
+func closeAll(cs ...io.Closer) error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // openFile makes the file that keeps a job's stdout for --files, named as
 // GNU names it: TMPDIR/parXXXXX.par.
-func (o *output) openFile(j *Job) (io.Writer, io.Writer, error) {
+func (o *output) openFile(j *Job) (JobOutput, error) {
 	f, err := os.CreateTemp(o.printer.TmpDir, "par*.par")
 	if err != nil {
-		return nil, nil, err
+		return JobOutput{}, fmt.Errorf("--files: %w", err)
 	}
 	o.remember(j.Seq, f.Name())
-	return f, nil, nil
+	return JobOutput{Stdout: f, Close: f.Close}, nil
 }
 
 func (o *output) remember(seq int64, name string) {
