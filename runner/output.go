@@ -43,6 +43,7 @@ type Printer struct {
 	mu             sync.Mutex
 	stdout, stderr *bufio.Writer
 	rawOut, rawErr io.Writer
+	stopped        bool                     // Stop was called: Live writers print no more
 	head           int64                    // the job whose output is live (Ordered)
 	waiting        map[int64][2]*lineWriter // later jobs' writers (Ordered)
 	inMemory       atomic.Int64             // bytes Live writers hold in memory
@@ -176,6 +177,14 @@ func writeTagged(w *bufio.Writer, tag, line string) error {
 	return w.WriteByte('\n')
 }
 
+// Stop makes Live writers print nothing more, so that jobs killed because
+// the run is failing do not print a partial last line.
+func (p *Printer) Stop() {
+	p.mu.Lock()
+	p.stopped = true
+	p.mu.Unlock()
+}
+
 // Flush writes out what Line buffered.
 func (p *Printer) Flush() error {
 	p.mu.Lock()
@@ -236,6 +245,7 @@ type lineWriter struct {
 	mu    sync.Mutex
 	live  bool
 	ended bool
+	err   error  // the first write error: nothing more is printed
 	hold  Buffer // all output, while not live
 	part  Buffer // the last line so far, while live
 }
@@ -243,10 +253,16 @@ type lineWriter struct {
 func (l *lineWriter) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.live {
-		return l.hold.Write(b)
+	if l.err != nil {
+		return 0, l.err
 	}
-	return l.writeLive(b)
+	var n int
+	if !l.live {
+		n, l.err = l.hold.Write(b)
+	} else {
+		n, l.err = l.writeLive(b)
+	}
+	return n, l.err
 }
 
 func (l *lineWriter) writeLive(b []byte) (int, error) {
@@ -267,6 +283,9 @@ func (l *lineWriter) writeLive(b []byte) (int, error) {
 func (l *lineWriter) print(lines []byte) error {
 	l.p.mu.Lock()
 	defer l.p.mu.Unlock()
+	if l.p.stopped {
+		return nil
+	}
 	var w io.Writer = l.w
 	if l.tag != "" {
 		w = &tagWriter{w: l.w, tag: l.tag, atStart: true}
@@ -289,11 +308,14 @@ func (l *lineWriter) goLive() error {
 		return nil
 	}
 	l.live = true
+	if l.err != nil {
+		return nil // the job fails with l.err; print nothing more of it
+	}
 	if l.hold.Len() > 0 {
-		_, err := l.hold.WriteTo(writerFunc(l.writeLive))
+		_, l.err = l.hold.WriteTo(writerFunc(l.writeLive))
 		l.hold.Close()
-		if err != nil {
-			return err
+		if l.err != nil {
+			return l.err
 		}
 	}
 	if l.ended {
@@ -312,6 +334,11 @@ func (l *lineWriter) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ended = true
+	if l.err != nil {
+		l.part.Close()
+		l.hold.Close()
+		return l.err // a partial line that could not be kept whole is not printed
+	}
 	if !l.live {
 		return nil
 	}
@@ -320,8 +347,8 @@ func (l *lineWriter) Close() error {
 
 func (l *lineWriter) flushPart() error {
 	defer l.part.Close()
-	if l.part.Len() == 0 {
-		return nil
+	if l.part.Len() == 0 || l.err != nil {
+		return l.err
 	}
 	return l.print(nil)
 }

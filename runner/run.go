@@ -184,6 +184,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			sum.Failed++
 		}
 		if r.Err != nil {
+			printer.Stop()
 			return r.Err
 		}
 		return out.emit(r)
