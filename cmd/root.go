@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -76,6 +77,12 @@ type options struct {
 // Main runs parx with the given arguments and streams and returns its exit
 // status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Output waiting in memory is bounded by DefaultMemoryLimit; this
+		// keeps the garbage collector from letting the heap grow to twice
+		// that before it runs.
+		debug.SetMemoryLimit(runner.DefaultMemoryLimit + 16<<20)
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	sigs := make(chan os.Signal, 1)

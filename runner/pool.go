@@ -135,7 +135,7 @@ type JobOutput struct {
 }
 
 // DefaultMemoryLimit is the Pool's default MemoryLimit.
-const DefaultMemoryLimit = 64 << 20
+const DefaultMemoryLimit = 32 << 20
 
 func (p *Pool) slots() int {
 	if p.SlotsFunc != nil {
