@@ -317,7 +317,9 @@ func TestProgressTmux(t *testing.T) {
 		}
 		return string(out)
 	}
-	script := fmt.Sprintf(`%s --bar -j2 'sleep 0.2; echo {}' ::: $(seq 20) > %s/out; echo $? > %s/done; sleep 60`, parx, dir, dir)
+	// Jobs also write to stderr, the bar's terminal: their lines must show
+	// whole, with the bar cleared off them.
+	script := fmt.Sprintf(`%s --bar -j2 'sleep 0.2; echo {}; echo err{} >&2' ::: $(seq 20) > %s/out; echo $? > %s/done; sleep 60`, parx, dir, dir)
 	run("new-session", "-d", "-x", "120", "-y", "20", "sh", "-c", script)
 	defer exec.Command(tmux, "-L", sock, "kill-server").Run()
 
@@ -338,6 +340,10 @@ func TestProgressTmux(t *testing.T) {
 			t.Fatalf("parx did not finish; screen:\n%s", run("capture-pane", "-p"))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	screen := run("capture-pane", "-p")
+	if n := len(regexp.MustCompile(`(?m)^err\d+ *$`).FindAllString(screen, -1)); n < 10 {
+		t.Errorf("%d whole lines of the jobs' stderr on the screen, want at least 10:\n%s", n, screen)
 	}
 	if !seen["20"] || len(seen) < 2 {
 		t.Errorf("bar counts seen on the screen: %v; want it drawn while running and at 20/20; screen:\n%s", seen, run("capture-pane", "-p"))

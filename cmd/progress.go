@@ -39,8 +39,9 @@ type progress struct {
 	bar   *progressbar.ProgressBar
 	total int64 // the bar's max; -1 while unknown
 	last  runner.Progress
-	desc  string    // the bar's description
-	drawn time.Time // when the bar was last drawn; zero if never
+	desc    string    // the bar's description
+	drawn   time.Time // when the bar was last drawn; zero if never
+	cleared bool      // output was written over the bar: draw it again
 }
 
 func newProgress(style progressStyle, stderr io.Writer) *progress {
@@ -72,7 +73,7 @@ func (p *progress) update(st runner.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.last = st
-	if time.Since(p.drawn) >= throttle || (st.Total >= 0 && st.Done >= st.Total) {
+	if p.cleared || time.Since(p.drawn) >= throttle || (st.Total >= 0 && st.Done >= st.Total) {
 		p.draw()
 	}
 }
@@ -94,8 +95,11 @@ func (p *progress) draw() {
 		p.bar.Describe(d)
 		p.desc = d
 	}
+	if p.cleared {
+		p.bar.RenderBlank() // RenderBlank draws the current state, as Set64 of no change may not
+	}
 	p.bar.Set64(st.Done)
-	p.drawn = time.Now()
+	p.drawn, p.cleared = time.Now(), false
 }
 
 func (p *progress) describe(st runner.Progress) string {
@@ -138,6 +142,7 @@ func (b *barWriter) Write(data []byte) (int, error) {
 	defer b.p.mu.Unlock()
 	if b.p.bar != nil {
 		b.p.bar.Clear()
+		b.p.cleared = true
 	}
 	n, err := b.w.Write(data)
 	if b.p.bar != nil && len(data) > 0 && data[len(data)-1] == '\n' && time.Since(b.p.drawn) >= throttle {

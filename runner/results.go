@@ -439,8 +439,10 @@ func (r *results) writeJSON(res *Result) error {
 }
 
 // JSONLRecord is one line of --results FILE.jsonl: everything known about
-// a finished job. Output that is not valid UTF-8 is given in base64, in
-// StdoutBase64 or StderrBase64, instead of Stdout or Stderr.
+// a finished job, for programs that read parx's results (decode each line
+// into one). Output that is not valid UTF-8 is given in base64, in
+// StdoutBase64 or StderrBase64, instead of Stdout or Stderr. The zero value
+// describes no job.
 type JSONLRecord struct {
 	Seq          int64     `json:"seq"`
 	Args         []string  `json:"args"`
