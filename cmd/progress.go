@@ -35,10 +35,10 @@ type progress struct {
 	style progressStyle
 	w     io.Writer // stderr, where the bar is drawn
 
-	mu    sync.Mutex
-	bar   *progressbar.ProgressBar
-	total int64 // the bar's max; -1 while unknown
-	last  runner.Progress
+	mu      sync.Mutex
+	bar     *progressbar.ProgressBar
+	total   int64 // the bar's max; -1 while unknown
+	last    runner.Progress
 	desc    string    // the bar's description
 	drawn   time.Time // when the bar was last drawn; zero if never
 	cleared bool      // output was written over the bar: draw it again
