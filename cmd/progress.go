@@ -48,15 +48,15 @@ func newProgress(style progressStyle, stderr io.Writer) *progress {
 	return &progress{style: style, w: stderr, total: -2}
 }
 
-// newBar makes the bar for a total (-1: unknown).
-func (p *progress) newBar(total int64) *progressbar.ProgressBar {
+// newBar makes the bar for a total (-1: unknown) with a description.
+func (p *progress) newBar(total int64, desc string) *progressbar.ProgressBar {
 	opts := []progressbar.Option{
+		progressbar.OptionSetDescription(desc),
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionSetPredictTime(p.style.eta),
 		progressbar.OptionSetElapsedTime(p.style.eta || p.style.counts),
-		progressbar.OptionSetRenderBlankState(true),
 		progressbar.OptionShowDescriptionAtLineEnd(),
 	}
 	if total < 0 {
@@ -85,20 +85,24 @@ func (p *progress) draw() {
 	if total >= 0 && st.Done > total {
 		total = -1
 	}
+	if total == 0 { // no jobs: no bar
+		if p.bar != nil {
+			p.bar.Clear()
+		}
+		return
+	}
 	if p.bar == nil || total != p.total {
 		if p.bar != nil {
 			p.bar.Clear()
 		}
-		p.bar, p.total, p.desc = p.newBar(total), total, ""
+		p.desc = p.describe(st)
+		p.bar, p.total = p.newBar(total, p.desc), total
 	}
+	p.bar.Set64(st.Done) // with the count shown, this always draws
 	if d := p.describe(st); d != p.desc {
 		p.bar.Describe(d)
 		p.desc = d
 	}
-	if p.cleared {
-		p.bar.RenderBlank() // RenderBlank draws the current state, as Set64 of no change may not
-	}
-	p.bar.Set64(st.Done)
 	p.drawn, p.cleared = time.Now(), false
 }
 
@@ -122,9 +126,15 @@ func (p *progress) finish() {
 	if p.drawn.IsZero() {
 		return
 	}
-	p.bar.Clear()
-	p.bar = nil
-	p.draw()
+	if p.last.Total == 0 { // no jobs: no bar
+		return
+	}
+	if p.cleared || !p.bar.IsFinished() {
+		if p.bar.IsFinished() {
+			p.bar = nil // a finished bar draws no more: show the last state on a new one
+		}
+		p.draw()
+	}
 	p.bar.Exit()
 	io.WriteString(p.w, "\n")
 }
