@@ -86,15 +86,11 @@ func (p *progress) draw() {
 		total = -1
 	}
 	if total == 0 { // no jobs: no bar
-		if p.bar != nil {
-			p.bar.Clear()
-		}
+		p.clear()
 		return
 	}
 	if p.bar == nil || total != p.total {
-		if p.bar != nil {
-			p.bar.Clear()
-		}
+		p.clear()
 		p.desc = p.describe(st)
 		p.bar, p.total = p.newBar(total, p.desc), total
 	}
@@ -117,6 +113,15 @@ func (p *progress) describe(st runner.Progress) string {
 		s += fmt.Sprintf(" running:%d failed:%d", st.Started-st.Done, st.Failed)
 	}
 	return s
+}
+
+// clear erases the bar's line, if it is drawn. (progressbar's own Clear
+// misses a bar drawn as finished.)
+func (p *progress) clear() {
+	if p.bar != nil && !p.cleared {
+		io.WriteString(p.w, "\r\x1b[K")
+		p.cleared = true
+	}
 }
 
 // finish leaves the final state on its own line.
@@ -150,10 +155,7 @@ type barWriter struct {
 func (b *barWriter) Write(data []byte) (int, error) {
 	b.p.mu.Lock()
 	defer b.p.mu.Unlock()
-	if b.p.bar != nil {
-		b.p.bar.Clear()
-		b.p.cleared = true
-	}
+	b.p.clear()
 	n, err := b.w.Write(data)
 	if b.p.bar != nil && len(data) > 0 && data[len(data)-1] == '\n' && time.Since(b.p.drawn) >= throttle {
 		b.p.draw()
