@@ -60,3 +60,39 @@ func trackProgress(cfg *Config, pool *Pool, src JobSource) JobSource {
 		return j, err
 	})
 }
+
+// maxCounted is the most jobs knownTotal counts.
+const maxCounted = 10_000_000
+
+// knownTotal counts a run's jobs in advance when that is cheap and exact:
+// every source is a list of values in memory (:::) and each job takes one
+// record. Otherwise, or for more than maxCounted jobs, it returns 0
+// (unknown until the input ends).
+func knownTotal(cfg *Config) int64 {
+	if cfg.Batch.MaxArgsSet || cfg.Batch.Fill || cfg.Batch.MaxLine > 0 || len(cfg.Command) == 0 {
+		return 0
+	}
+	specs := make([]SourceSpec, len(cfg.Sources))
+	for i, s := range cfg.Sources {
+		ss, ok := s.Source.(*SliceSource)
+		if !ok || ss.i != 0 {
+			return 0
+		}
+		specs[i] = SourceSpec{Source: &SliceSource{Values: ss.Values, EOF: ss.EOF, HasEOF: ss.HasEOF}, Pair: s.Pair}
+	}
+	recs, err := NewRecords(specs, cfg.Records)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for n <= maxCounted {
+		if _, err := recs.Next(); err != nil {
+			if err == io.EOF {
+				return n
+			}
+			return 0
+		}
+		n++
+	}
+	return 0
+}

@@ -176,6 +176,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	}
 	var src JobSource = JobSourceFunc(makeJob)
 	if cfg.Progress != nil {
+		if cfg.TotalJobs == 0 {
+			cfg.TotalJobs = knownTotal(&cfg)
+		}
 		src = trackProgress(&cfg, &pool, src)
 	}
 	err = pool.Run(ctx, src, func(r *Result) error {
