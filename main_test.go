@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -26,6 +30,7 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exitcode": cmdExitcode,
+			"gone":     cmdGone,
 		},
 	})
 }
@@ -51,4 +56,45 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("exit status %d, want %d", got, want)
 	}
+}
+
+// cmdGone checks that no live process has MARKER in its command line,
+// waiting up to two seconds for processes that are being killed: gone
+// MARKER. Zombies (exited, not yet reaped) have an empty command line and
+// do not count.
+func cmdGone(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: gone MARKER")
+	}
+	var alive []string
+	for deadline := time.Now().Add(2 * time.Second); ; {
+		alive = processesWith(args[0])
+		if len(alive) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("processes still alive: %s", strings.Join(alive, "; "))
+}
+
+// processesWith lists "pid: cmdline" for the processes whose command line
+// holds marker.
+func processesWith(marker string) []string {
+	paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	var found []string
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil || !bytes.Contains(b, []byte(marker)) {
+			continue
+		}
+		pid := filepath.Base(filepath.Dir(p))
+		if pid == strconv.Itoa(os.Getpid()) {
+			continue
+		}
+		found = append(found, pid+": "+string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})))
+	}
+	return found
 }

@@ -44,7 +44,7 @@ func TestManPage(t *testing.T) {
 func TestHelpGroups(t *testing.T) {
 	fs := newRootCmd(nil, nil, nil, nil).Flags()
 	var out, errb bytes.Buffer
-	status, err := run(context.Background(), []string{"--help"}, strings.NewReader(""), &out, &errb)
+	status, err := run(context.Background(), stopSignals{}, []string{"--help"}, strings.NewReader(""), &out, &errb)
 	if status != 0 || err != nil {
 		t.Fatalf("--help: status %d, %v", status, err)
 	}
@@ -76,13 +76,13 @@ func TestHelpGroups(t *testing.T) {
 func TestCompletion(t *testing.T) {
 	for _, shell := range []string{"bash", "zsh", "fish"} {
 		var out, errb bytes.Buffer
-		status, err := run(context.Background(), []string{"completion", shell}, strings.NewReader(""), &out, &errb)
+		status, err := run(context.Background(), stopSignals{}, []string{"completion", shell}, strings.NewReader(""), &out, &errb)
 		if status != 0 || err != nil || !strings.Contains(out.String(), "parx") {
 			t.Errorf("completion %s: status %d, %v, %d bytes", shell, status, err, out.Len())
 		}
 	}
 	var out, errb bytes.Buffer
-	if status, _ := run(context.Background(), []string{"completion", "tcsh"}, strings.NewReader(""), &out, &errb); status == 0 {
+	if status, _ := run(context.Background(), stopSignals{}, []string{"completion", "tcsh"}, strings.NewReader(""), &out, &errb); status == 0 {
 		t.Errorf("completion tcsh succeeded")
 	}
 }

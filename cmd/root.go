@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"regexp"
@@ -22,6 +23,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/parx-dev/parx/runner"
+	"github.com/parx-dev/parx/subproc"
 )
 
 // Version is parx's version, printed by --version.
@@ -72,6 +74,23 @@ type options struct {
 	env          []string
 	tmpdir       string
 	out          outputOptions
+	halt         string
+	timeout      string
+	retries      int
+	joblog       string
+	resume       bool
+	resumeFailed bool
+	retryFailed  bool
+	termseq      string
+	load         string
+	memfree      string
+}
+
+// stopSignals carries the signals that stop a run part way: SIGINT and
+// SIGTERM cancel the context; these say what else happened.
+type stopSignals struct {
+	drain chan struct{} // closed on SIGHUP: start no new jobs
+	abort chan struct{} // closed on a second SIGINT: kill at once
 }
 
 // Main runs parx with the given arguments and streams and returns its exit
@@ -85,23 +104,20 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	stops := stopSignals{drain: make(chan struct{}), abort: make(chan struct{})}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	go func() {
-		select {
-		case s := <-sigs:
-			cancel(signalError{s.(syscall.Signal)})
-		case <-ctx.Done():
-		}
-	}()
+	finished := make(chan struct{})
+	defer close(finished)
+	go watchSignals(sigs, cancel, stops, finished)
 	// With SIGPIPE caught (not ignored, which jobs would inherit), a
 	// closed stdout gives EPIPE on write instead of killing parx outright
 	// and leaving its jobs running.
 	pipes := make(chan os.Signal, 1)
 	signal.Notify(pipes, syscall.SIGPIPE)
 	defer signal.Stop(pipes)
-	status, err := run(ctx, args, stdin, stdout, stderr)
+	status, err := run(ctx, stops, args, stdin, stdout, stderr)
 	if errors.Is(err, syscall.EPIPE) {
 		// The reader went away (parx ... | head): stop quietly, as a
 		// pipeline's writer does.
@@ -113,11 +129,39 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return status
 }
 
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+// watchSignals turns signals into the run's stop requests: the first
+// SIGINT or SIGTERM cancels ctx (jobs are killed with the termination
+// sequence), a second SIGINT kills them at once, and SIGHUP starts no new
+// jobs.
+func watchSignals(sigs <-chan os.Signal, cancel context.CancelCauseFunc, stops stopSignals, finished <-chan struct{}) {
+	stopping, hup := false, false
+	for {
+		select {
+		case s := <-sigs:
+			switch sig := s.(syscall.Signal); {
+			case sig == syscall.SIGHUP:
+				if !hup {
+					hup = true
+					close(stops.drain)
+				}
+			case !stopping:
+				stopping = true
+				cancel(signalError{sig})
+			case sig == syscall.SIGINT:
+				close(stops.abort)
+				return
+			}
+		case <-finished:
+			return
+		}
+	}
+}
+
+func run(ctx context.Context, stops stopSignals, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	status := 0
 	var runErr error
 	root := newRootCmd(stdin, stdout, stderr, func(c *cobra.Command, o *options, pos []string) {
-		status, runErr = execute(ctx, c, o, pos, stdin, stdout, stderr)
+		status, runErr = execute(ctx, stops, c, o, pos, stdin, stdout, stderr)
 	})
 	root.SetArgs(attachedL(root.Flags(), args))
 	if err := root.Execute(); err != nil {
@@ -228,18 +272,28 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.StringVar(&o.delay, "delay", "", "wait `SECS` between job starts")
 	fs.IntVar(&o.nice, "nice", 0, "run jobs at niceness `N`")
 	fs.StringArrayVar(&o.env, "env", nil, "accepted for GNU compatibility: jobs inherit the whole environment")
+	fs.StringVar(&o.halt, "halt", "never", "stop early: never, or soon|now,fail|success|done=N or N% (also 0, 1, 2)")
+	fs.StringVar(&o.halt, "halt-on-error", "never", "same as --halt")
+	fs.StringVar(&o.timeout, "timeout", "", "kill a job after `SECS` (s, m, h, d suffixes), or N% of the median runtime")
+	fs.IntVar(&o.retries, "retries", 0, "run a failing job up to `N` times in all")
+	fs.StringVar(&o.joblog, "joblog", "", "log each finished job to `FILE` (GNU's TSV; +FILE appends)")
+	fs.BoolVar(&o.resume, "resume", false, "skip the jobs already in the --joblog")
+	fs.BoolVar(&o.resumeFailed, "resume-failed", false, "skip the jobs in the --joblog that succeeded; run failed ones again")
+	fs.BoolVar(&o.retryFailed, "retry-failed", false, "run the failed jobs of the --joblog again, with their logged commands")
+	fs.StringVar(&o.termseq, "termseq", "", "how to stop a job: `SEQ` of signal,ms,… (default TERM,200,TERM,100,TERM,50,KILL,25)")
+	fs.StringVar(&o.load, "load", "", "start no job while the 1-minute load average is at or above `MAX` (or N% of the cores)")
+	fs.StringVar(&o.memfree, "memfree", "", "start no job while less than `SIZE` memory is free (k, M, G suffixes)")
 }
 
 // gnuOnly lists GNU parallel options parx does not implement, so that using
 // one says so instead of "unknown flag".
 var gnuOnly = map[string]bool{
 	"pipe": true, "spreadstdin": true, "pipe-part": true, "pipepart": true, "block": true, "block-size": true,
-	"halt": true, "halt-on-error": true, "timeout": true, "retries": true, "joblog": true, "resume": true,
-	"resume-failed": true, "retry-failed": true, "results": true, "res": true, "files": true, "bar": true,
+	"results": true, "res": true, "files": true, "bar": true,
 	"progress": true, "eta": true, "line-buffer": true, "lb": true, "ungroup": true, "group": true,
 	"sshlogin": true, "sshloginfile": true, "slf": true, "transfer": true, "return": true, "cleanup": true,
 	"trc": true, "basefile": true, "nonall": true, "onall": true, "semaphore": true, "sem": true,
-	"sql": true, "sqlmaster": true, "sqlworker": true, "load": true, "memfree": true, "termseq": true,
+	"sql": true, "sqlmaster": true, "sqlworker": true,
 	"fifo": true, "cat": true, "round-robin": true, "recstart": true, "recend": true, "regexp": true,
 	"remove-rec-sep": true, "tee": true, "compress": true, "ctag": true, "ctagstring": true,
 	"tty": true, "interactive": true, "keep-order-out": true, "citation": true, "will-cite": true,
@@ -269,7 +323,7 @@ func explainFlagError(err error) error {
 }
 
 // execute turns the parsed flags and positional arguments into a run.
-func execute(ctx context.Context, c *cobra.Command, o *options, pos []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *options, pos []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	command, sourceArgs := splitSources(pos, o.argSep, o.argFileSep)
 	if o.shellquote {
 		return shellquote(o, stdin, stdout)
@@ -403,7 +457,29 @@ func execute(ctx context.Context, c *cobra.Command, o *options, pos []string, st
 		}
 		pool.Delay = d
 	}
+	if err := jobControl(o, &pool, cores); err != nil {
+		return ExitUsage, err
+	}
+	pool.Drain, pool.Abort = stops.drain, stops.abort
 	cfg.Pool = pool
+	if o.joblog != "" && !o.dryRun {
+		jl, prev, err := openJobLog(o)
+		if err != nil {
+			return ExitUsage, err
+		}
+		defer jl.Close()
+		// As GNU: a +FILE log gets no header, even when new.
+		header := !strings.HasPrefix(o.joblog, "+") && isEmpty(jl)
+		if cfg.JobLog, err = runner.NewJobLog(jl, header); err != nil {
+			return ExitUsage, err
+		}
+		switch {
+		case o.retryFailed:
+			cfg.RetryFailed = prev
+		case o.resume || o.resumeFailed:
+			cfg.Resume, cfg.ResumeFailed = prev, o.resumeFailed
+		}
+	}
 	cfg.DryRun, cfg.Trace, cfg.ShowCommand = o.dryRun, o.trace, o.showCommand
 	cfg.Tag, cfg.TagString, cfg.Shuffle = o.tag, o.tagstring, o.shuf
 	finish, err := o.out.apply(&cfg, o.tmpdir)
@@ -418,9 +494,101 @@ func execute(ctx context.Context, c *cobra.Command, o *options, pos []string, st
 	}
 	var sig signalError
 	if errors.As(context.Cause(ctx), &sig) {
-		return exitSignal + int(sig.sig), fmt.Errorf("%v: stopped after %d jobs (%d failed)", sig, sum.Jobs, sum.Failed)
+		return exitSignal + int(sig.sig), fmt.Errorf("%v: stopped after %d jobs (%d failed, %d killed)", sig, sum.Jobs, sum.Failed, sum.Killed)
+	}
+	select {
+	case <-stops.drain:
+		return exitSignal + int(syscall.SIGHUP), fmt.Errorf("received SIGHUP: stopped after %d jobs (%d failed)", sum.Jobs, sum.Failed)
+	default:
 	}
 	return sum.ExitStatus(), nil
+}
+
+// jobControl applies the job control options (--halt, --timeout,
+// --retries, --termseq, --load, --memfree) to the pool.
+func jobControl(o *options, pool *runner.Pool, cores int) error {
+	if (o.resume || o.resumeFailed || o.retryFailed) && o.joblog == "" {
+		return errors.New("--resume, --resume-failed and --retry-failed need --joblog FILE")
+	}
+	var err error
+	if pool.Halt, err = runner.ParseHalt(o.halt); err != nil {
+		return err
+	}
+	if o.timeout != "" {
+		if pct, ok := strings.CutSuffix(o.timeout, "%"); ok {
+			f, perr := strconv.ParseFloat(pct, 64)
+			if perr != nil || !(f > 0) || math.IsInf(f, 0) {
+				return fmt.Errorf("invalid --timeout %q: want a positive percentage of the median runtime", o.timeout)
+			}
+			pool.TimeoutPercent = f
+		} else if pool.Timeout, err = parseSeconds(o.timeout); err != nil {
+			return fmt.Errorf("invalid --timeout %q: %w", o.timeout, err)
+		}
+	}
+	if o.retries < 0 {
+		return fmt.Errorf("invalid --retries %d: must not be negative", o.retries)
+	}
+	pool.Retries = o.retries
+	if o.termseq != "" {
+		if pool.TermSeq, err = subproc.ParseTermSeq(o.termseq); err != nil {
+			return fmt.Errorf("invalid --termseq %q: %w", o.termseq, err)
+		}
+	}
+	if o.load != "" {
+		num, pct := strings.CutSuffix(o.load, "%")
+		f, perr := strconv.ParseFloat(num, 64)
+		if perr != nil || !(f > 0) || math.IsInf(f, 0) {
+			return fmt.Errorf("invalid --load %q: want a positive load average, or N%% of the CPU cores", o.load)
+		}
+		if pct {
+			f = f * float64(cores) / 100
+		}
+		pool.MaxLoad = f
+	}
+	if o.memfree != "" {
+		if pool.MemFree, err = runner.ParseSize(o.memfree); err != nil {
+			return fmt.Errorf("invalid --memfree: %w", err)
+		}
+	}
+	return nil
+}
+
+// openJobLog opens the --joblog file for appending or writing, first
+// reading what it holds when the run resumes or retries from it.
+func openJobLog(o *options) (*os.File, map[int64]runner.JobLogEntry, error) {
+	name, appendTo := strings.CutPrefix(o.joblog, "+")
+	var prev map[int64]runner.JobLogEntry
+	if o.resume || o.resumeFailed || o.retryFailed {
+		appendTo = true
+		f, err := os.Open(name)
+		switch {
+		case err == nil:
+			prev, err = runner.ReadJobLog(f, name)
+			f.Close()
+			if err != nil {
+				return nil, nil, err
+			}
+		case errors.Is(err, os.ErrNotExist) && !o.retryFailed:
+			// Nothing to resume: run everything.
+		default:
+			return nil, nil, fmt.Errorf("cannot read joblog: %w", err)
+		}
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if appendTo {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	}
+	f, err := os.OpenFile(name, flags, 0o666)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot open joblog: %w", err)
+	}
+	return f, prev, nil
+}
+
+// isEmpty reports whether f, just opened, holds nothing yet.
+func isEmpty(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Size() == 0
 }
 
 // signalError is the cause of a run stopped by SIGINT or SIGTERM.

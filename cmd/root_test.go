@@ -51,8 +51,28 @@ func TestBadInput(t *testing.T) {
 	tests := [][]string{
 		{"--bogus", "echo", "ran", ":::", "a"},
 		{"-Z", "echo", "ran", ":::", "a"},
-		{"--halt", "now,fail=1", "echo", "ran", ":::", "a"},
-		{"--joblog", "x", "echo", "ran", ":::", "a"},
+		{"--sshlogin", "x", "echo", "ran", ":::", "a"},
+		{"--halt", "later,fail=1", "echo", "ran", ":::", "a"},
+		{"--halt", "now", "echo", "ran", ":::", "a"},
+		{"--halt", "now,fail", "echo", "ran", ":::", "a"},
+		{"--halt", "now,fail=0", "echo", "ran", ":::", "a"},
+		{"--halt", "soon,crash=1", "echo", "ran", ":::", "a"},
+		{"--halt", "soon,fail=101%", "echo", "ran", ":::", "a"},
+		{"--halt", "3", "echo", "ran", ":::", "a"},
+		{"--timeout", "x", "echo", "ran", ":::", "a"},
+		{"--timeout", "-5", "echo", "ran", ":::", "a"},
+		{"--timeout", "0%", "echo", "ran", ":::", "a"},
+		{"--retries", "-1", "echo", "ran", ":::", "a"},
+		{"--termseq", "TERM,x", "echo", "ran", ":::", "a"},
+		{"--termseq", "NOSUCH,10", "echo", "ran", ":::", "a"},
+		{"--load", "abc", "echo", "ran", ":::", "a"},
+		{"--load", "-1", "echo", "ran", ":::", "a"},
+		{"--memfree", "1X", "echo", "ran", ":::", "a"},
+		{"--memfree", "-1G", "echo", "ran", ":::", "a"},
+		{"--resume", "echo", "ran", ":::", "a"},
+		{"--retry-failed", "echo", "ran", ":::", "a"},
+		{"--joblog", "/nonexistent/dir/log", "echo", "ran", ":::", "a"},
+		{"--joblog", "/nonexistent/log", "--retry-failed", "echo", "ran", ":::", "a"},
 		{"echo", "ran", "::::", "/nonexistent/file"},
 		{"-j", "x", "echo", "ran", ":::", "a"},
 		{"-j", "1.5", "echo", "ran", ":::", "a"},
@@ -76,7 +96,7 @@ func TestBadInput(t *testing.T) {
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer
-			status, err := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+			status, err := run(context.Background(), stopSignals{}, args, strings.NewReader(""), &out, &errb)
 			if status != ExitUsage {
 				t.Errorf("status = %d, want %d", status, ExitUsage)
 			}

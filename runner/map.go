@@ -20,6 +20,9 @@ type Completed struct {
 	Runtime  time.Duration
 	Stdout   []byte
 	Stderr   []byte
+	// Cancelled reports that the job was killed unfinished because ctx
+	// was cancelled.
+	Cancelled bool
 	// Err is set when the job could not be run or its output not kept.
 	Err error
 }
@@ -27,8 +30,8 @@ type Completed struct {
 // Map runs each command (an argv, run without a shell) on the pool and
 // returns the results in the order of commands, whatever order they finish
 // in. The pool's KeepOrder is ignored. When ctx is cancelled, running jobs
-// are stopped, jobs not yet started are left out, and ctx's error is
-// returned with what finished.
+// are stopped (and marked Cancelled), jobs not yet started are left out,
+// and ctx's error is returned with what ran.
 func Map(ctx context.Context, p *Pool, commands [][]string) ([]Completed, error) {
 	out := make([]Completed, 0, len(commands))
 	i := 0
@@ -42,7 +45,7 @@ func Map(ctx context.Context, p *Pool, commands [][]string) ([]Completed, error)
 	pool := *p
 	pool.KeepOrder = true
 	err := pool.Run(ctx, src, func(r *Result) error {
-		c := Completed{Seq: r.Job.Seq, ExitCode: r.ExitCode, Signal: r.Signal, Start: r.Start, Runtime: r.Runtime, Err: r.Err}
+		c := Completed{Seq: r.Job.Seq, ExitCode: r.ExitCode, Signal: r.Signal, Start: r.Start, Runtime: r.Runtime, Cancelled: r.Cancelled, Err: r.Err}
 		var err error
 		if c.Stdout, err = r.Stdout.Bytes(); err != nil {
 			return err

@@ -3,6 +3,7 @@ package runner
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"sync"
@@ -177,6 +178,25 @@ func writeTagged(w *bufio.Writer, tag, line string) error {
 	return w.WriteByte('\n')
 }
 
+// Drop tells an Ordered Printer that the job numbered seq will not be
+// emitted (it was killed unfinished): what it holds is not printed, and
+// the next job's output goes live.
+func (p *Printer) Drop(seq int64) {
+	if !p.Ordered {
+		return
+	}
+	p.mu.Lock()
+	w, ok := p.waiting[seq]
+	delete(p.waiting, seq)
+	p.mu.Unlock()
+	if ok {
+		for _, lw := range w {
+			lw.drop()
+		}
+	}
+	p.Done(seq)
+}
+
 // Stop makes Live writers print nothing more, so that jobs killed because
 // the run is failing do not print a partial last line.
 func (p *Printer) Stop() {
@@ -299,6 +319,20 @@ func (l *lineWriter) print(lines []byte) error {
 	w.Write(lines)
 	return l.w.Flush()
 }
+
+// drop discards what the writer holds and anything written later.
+func (l *lineWriter) drop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err == nil {
+		l.err = errDropped
+	}
+	l.hold.Close()
+	l.part.Close()
+}
+
+// errDropped fails the writes of a job whose output is dropped.
+var errDropped = errors.New("output dropped: the job was cancelled")
 
 // goLive prints what was held and lets the rest through.
 func (l *lineWriter) goLive() error {

@@ -30,7 +30,9 @@ type Job struct {
 	Line string
 	// Args are the input records the job was made from, if any.
 	Args [][]string
-	// Stdin is the job's standard input; nil means /dev/null.
+	// Stdin is the job's standard input; nil means /dev/null. A retried
+	// job reads it again from the start when it is an io.Seeker; other
+	// readers give a retry only what the earlier attempts left.
 	Stdin io.Reader
 	// Tag prefixes each line of the job's output when non-empty.
 	Tag string
@@ -46,17 +48,32 @@ type Result struct {
 	Signal   syscall.Signal
 	Start    time.Time
 	Runtime  time.Duration
-	// UserTime and SysTime are the job's CPU times and MaxRSS its peak
-	// resident set size in bytes, from rusage (zero if it never ran).
-	UserTime, SysTime time.Duration
-	MaxRSS            int64
 	// Stdout and Stderr hold the job's output; Close them when done (the
 	// Pool does so after the emit function returns). They stay empty for a
 	// stream that Pool.Output sent elsewhere.
 	Stdout, Stderr *Buffer
+	// UserTime and SysTime are the job's CPU times and MaxRSS its peak
+	// resident set size in bytes, from rusage.
+	UserTime, SysTime time.Duration
+	MaxRSS            int64
+	// Sent counts the bytes the job read from its Stdin (when Stdin is not
+	// an *os.File, which the job reads directly).
+	Sent int64
+	// Attempts is how many times the job ran (more than one with retries).
+	Attempts int
+	// TimedOut reports that the job was killed because it ran past the
+	// Pool's timeout.
+	TimedOut bool
+	// Cancelled reports that the job was killed because the whole run was
+	// stopped (its context was done, or a Halt policy said now): it did not
+	// finish, so it is neither counted nor given to OnDone.
+	Cancelled bool
 	// Err is set when the job could not be run at all, or its output could
 	// not be saved.
 	Err error
+
+	order  int64 // start order, for KeepOrder
+	killed bool  // the termination sequence was used on it
 }
 
 // Failed reports whether the job counts as failed: a non-zero exit, a
@@ -80,14 +97,16 @@ func (f JobSourceFunc) Next(slot int) (*Job, error) { return f(slot) }
 
 // Pool runs jobs on a bounded number of job slots, like a process pool's
 // map: jobs in, results out. The zero value runs one job per CPU core,
-// without ordering, with /bin/sh for shell lines.
+// without ordering, with /bin/sh for shell lines, once each, with no
+// timeout, until every job has run.
 type Pool struct {
 	// Slots is how many jobs run at once; zero means runtime.NumCPU().
 	Slots int
 	// SlotsFunc, if set, is asked for the number of slots before each job
 	// starts (-j FILE), overriding Slots.
 	SlotsFunc func() int
-	// KeepOrder delivers results in Seq order (-k); otherwise as jobs finish.
+	// KeepOrder delivers results in the order jobs started (-k), which is
+	// input order; otherwise as jobs finish.
 	KeepOrder bool
 	// Shell runs jobs that have no Argv; empty means /bin/sh.
 	Shell string
@@ -108,19 +127,63 @@ type Pool struct {
 	// Nice is the niceness jobs run at; zero leaves it alone.
 	Nice int
 	// TermSeq is how running jobs are stopped when the context is
-	// cancelled; nil means subproc.DefaultTermSeq().
+	// cancelled, a Halt policy says now, or a job times out; nil means
+	// subproc.DefaultTermSeq().
 	TermSeq []subproc.TermStep
-	// OnStart, if set, is called just before each job starts.
-	OnStart func(*Job, int)
-	// OnDone, if set, is called as each job ends, before its result waits
-	// for its turn to be emitted; it may be called from several goroutines
-	// at once.
+
+	// Timeout kills a job that runs longer than this; zero means never.
+	Timeout time.Duration
+	// TimeoutPercent, when above zero, kills a job that runs longer than
+	// this percentage of the median runtime of the jobs finished so far
+	// (once at least three have finished).
+	TimeoutPercent float64
+	// Retries is how many times a failing job is run in all; zero or one
+	// means once. Only the last attempt is emitted.
+	Retries int
+	// Halt stops the run early when enough jobs fail, succeed or finish;
+	// the zero value never does.
+	Halt Halt
+	// TotalJobs is the number of jobs the source will give, for Halt
+	// percentages; zero means unknown (percentages are then of the jobs
+	// finished so far).
+	TotalJobs int
+	// MaxLoad, when above zero, delays starting a job while the 1-minute
+	// load average is at or above it.
+	MaxLoad float64
+	// MemFree, when above zero, delays starting a job while the available
+	// memory is below this many bytes, and kills the youngest running job
+	// (to run it again later) when it drops below half of that.
+	MemFree int64
+
+	// Drain, when closed, makes the Pool start no new jobs and wait for
+	// the running ones (SIGHUP). nil never fires.
+	Drain <-chan struct{}
+	// Abort, when closed after the context is done, kills the jobs still
+	// being stopped with SIGKILL at once (a second Ctrl-C). nil never
+	// fires.
+	Abort <-chan struct{}
+
+	// OnStart, if set, is called just before each job (or attempt of a
+	// retried job) starts.
+	OnStart func(job *Job, slot int)
+	// OnDone, if set, is called as soon as a job has finished, before it
+	// is emitted (--joblog writes its line here, so that a crash loses
+	// no finished job). Calls are serialized. It is not called for
+	// cancelled jobs.
 	OnDone func(*Result)
-	// Output, if set, is called just before each job starts, from one
-	// goroutine at a time, to send the job's output somewhere while it runs
-	// (-u, --line-buffer, --files) instead of to the Result's Buffers. An
-	// error fails the job without running it (Result.Err).
+	// OnHalt, if set, is called once when the Halt policy stops the run,
+	// with the number of jobs still running.
+	OnHalt func(h *HaltError, running int)
+	// Output, if set, is called just before each job (or attempt of a
+	// retried job) starts, to send the job's output somewhere while it
+	// runs (-u, --line-buffer, --files) instead of to the Result's
+	// Buffers; it may be called from several goroutines at once. An error
+	// fails the job without running it (Result.Err).
 	Output func(*Job) (JobOutput, error)
+
+	// probe reads the load average and available memory; nil means
+	// /proc. Tests replace it.
+	probe func() (load float64, memAvailable int64, err error)
 }
 
 // JobOutput is where a job's output goes while it runs (Pool.Output). The
@@ -137,6 +200,19 @@ type JobOutput struct {
 // DefaultMemoryLimit is the Pool's default MemoryLimit.
 const DefaultMemoryLimit = 32 << 20
 
+// How often the Pool looks at the load, the free memory and the percentage
+// timeout.
+const (
+	resourcePoll = time.Second
+	timeoutPoll  = 20 * time.Millisecond
+)
+
+// Why a job's own context was cancelled.
+var (
+	errTimedOut  = errors.New("timed out")
+	errMemoryLow = errors.New("killed for lack of memory")
+)
+
 func (p *Pool) slots() int {
 	if p.SlotsFunc != nil {
 		if n := p.SlotsFunc(); n > 0 {
@@ -149,11 +225,40 @@ func (p *Pool) slots() int {
 	return runtime.NumCPU()
 }
 
+// poolRun is the state of one Pool.Run, shared by its goroutines and
+// guarded by mu.
+type poolRun struct {
+	p         *Pool
+	runCtx    context.Context
+	cancelRun context.CancelCauseFunc
+	inMemory  *atomic.Int64 // output bytes held in memory
+
+	mu        sync.Mutex
+	cond      *sync.Cond
+	free      []int // free slot numbers
+	nextSlot  int
+	taken     int                   // slots in use
+	running   map[int64]*runningJob // by start order
+	stopping  bool                  // start no new jobs
+	failed    int
+	succeeded int
+	runtimes  medianTracker
+	halted    *HaltError
+}
+
+// runningJob is a job in flight, for the timeout and memory watchdogs.
+type runningJob struct {
+	start  time.Time
+	cancel context.CancelCauseFunc
+}
+
 // Run takes jobs from src until it returns io.EOF or ctx is done, runs them,
-// and calls emit with each result (in Seq order with KeepOrder), from one
+// and calls emit with each result (in start order with KeepOrder), from one
 // goroutine at a time. A job source error stops new jobs; jobs already
 // running finish and are emitted, then Run returns the error. When ctx is
-// done, running jobs are stopped with TermSeq and still emitted. An error
+// done, running jobs are stopped with TermSeq and emitted with Cancelled
+// set. When the Halt policy stops the run, Run returns a *HaltError once
+// the running jobs have finished (or been killed, with HaltNow). An error
 // from emit stops everything and is returned.
 func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error) error {
 	devnull, err := os.Open(os.DevNull)
@@ -173,69 +278,65 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		shell = "/bin/sh"
 	}
 
-	inMemory := new(atomic.Int64) // output bytes held in memory by this run
-	runCtx, cancelRun := context.WithCancel(ctx)
-	defer cancelRun()
+	runCtx, cancelRun := context.WithCancelCause(ctx)
+	defer cancelRun(nil)
+	st := &poolRun{p: p, runCtx: runCtx, cancelRun: cancelRun, inMemory: new(atomic.Int64), nextSlot: 1, running: map[int64]*runningJob{}}
+	st.cond = sync.NewCond(&st.mu)
+	wake := func() {
+		st.mu.Lock()
+		st.cond.Broadcast()
+		st.mu.Unlock()
+	}
+	defer context.AfterFunc(runCtx, wake)()
+	if p.Drain != nil {
+		stopDrain := make(chan struct{})
+		defer close(stopDrain)
+		go func() {
+			select {
+			case <-p.Drain:
+				st.mu.Lock()
+				st.stopping = true
+				st.cond.Broadcast()
+				st.mu.Unlock()
+			case <-stopDrain:
+			}
+		}()
+	}
+	watchCtx, stopWatch := context.WithCancel(runCtx)
+	defer stopWatch()
+	if p.TimeoutPercent > 0 {
+		go st.watchTimeouts(watchCtx)
+	}
+	if p.MemFree > 0 {
+		go st.watchMemory(watchCtx)
+	}
 
 	results := make(chan *Result, 64)
 	var emitErr error
 	collected := make(chan struct{})
 	go func() {
 		defer close(collected)
-		emitErr = p.collect(results, emit, cancelRun)
+		emitErr = p.collect(results, emit, func() { cancelRun(errEmit) })
 	}()
 
-	// free holds the free slot numbers; the lowest is taken first, as
-	// GNU gives {%}.
-	var mu sync.Mutex
-	free := []int{}
-	nextSlot := 1
-	running := 0
-	cond := sync.NewCond(&mu)
 	var wg sync.WaitGroup
 	paths := map[string]string{}
-	var seq int64
+	var seq, order int64
 	var srcErr error
 	var lastStart time.Time
 
-	for runCtx.Err() == nil {
-		limit := p.slots()
-		mu.Lock()
-		for running >= limit && runCtx.Err() == nil {
-			cond.Wait()
-			limit = p.slots()
-		}
-		if runCtx.Err() != nil {
-			mu.Unlock()
+	for {
+		slot, ok := st.takeSlot()
+		if !ok {
 			break
 		}
-		slot := 0
-		if len(free) > 0 {
-			minI := 0
-			for i, s := range free {
-				if s < free[minI] {
-					minI = i
-				}
-			}
-			slot = free[minI]
-			free = append(free[:minI], free[minI+1:]...)
-		} else {
-			slot = nextSlot
-			nextSlot++
+		if !st.waitResources() {
+			st.releaseSlot(slot)
+			break
 		}
-		running++
-		mu.Unlock()
-		release := func() {
-			mu.Lock()
-			running--
-			free = append(free, slot)
-			cond.Broadcast()
-			mu.Unlock()
-		}
-
 		job, err := src.Next(slot)
 		if err != nil {
-			release()
+			st.releaseSlot(slot)
 			if err != io.EOF {
 				srcErr = err
 			}
@@ -254,7 +355,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			}
 		}
 		if runCtx.Err() != nil {
-			release()
+			st.releaseSlot(slot)
 			break
 		}
 		lastStart = time.Now()
@@ -263,10 +364,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			Env:     append(env[:len(env):len(env)], "PARALLEL_SEQ="+strconv.FormatInt(job.Seq, 10), "PARALLEL_JOBSLOT="+strconv.Itoa(slot), pid),
 			Nice:    p.Nice,
 			TermSeq: p.TermSeq,
-			Stdin:   job.Stdin,
-		}
-		if cmd.Stdin == nil {
-			cmd.Stdin = devnull
+			Kill:    p.Abort,
 		}
 		if len(job.Argv) > 0 {
 			cmd.Path = lookPath(paths, job.Argv[0])
@@ -276,15 +374,18 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			cmd.Args = []string{shell, "-c", job.Line}
 		}
 		if p.OnStart != nil {
+			// Here rather than in the job's goroutine, so that -t prints
+			// commands in the order they start.
 			p.OnStart(job, slot)
 		}
+		order++
 		wg.Add(1)
-		go func() {
+		go func(order int64) {
 			defer wg.Done()
-			res := p.runOne(runCtx, cmd, job, slot, inMemory)
-			release()
+			res := st.runJob(cmd, job, slot, order, devnull)
+			st.releaseSlot(slot)
 			results <- res
-		}()
+		}(order)
 	}
 	wg.Wait()
 	close(results)
@@ -292,7 +393,255 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	if emitErr != nil {
 		return emitErr
 	}
-	return srcErr
+	if srcErr != nil {
+		return srcErr
+	}
+	if st.halted != nil {
+		return st.halted
+	}
+	return nil
+}
+
+// errEmit stops the run when emit fails; Run returns emit's own error.
+var errEmit = errors.New("output failed")
+
+// takeSlot waits for a free job slot and takes the lowest numbered one, as
+// GNU gives {%}. It returns false when no more jobs may start.
+func (st *poolRun) takeSlot() (int, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for {
+		if st.stopping || st.runCtx.Err() != nil {
+			return 0, false
+		}
+		if st.taken < st.p.slots() {
+			break
+		}
+		st.cond.Wait()
+	}
+	slot := 0
+	if len(st.free) > 0 {
+		minI := 0
+		for i, s := range st.free {
+			if s < st.free[minI] {
+				minI = i
+			}
+		}
+		slot = st.free[minI]
+		st.free = append(st.free[:minI], st.free[minI+1:]...)
+	} else {
+		slot = st.nextSlot
+		st.nextSlot++
+	}
+	st.taken++
+	return slot, true
+}
+
+// releaseSlot gives a slot back once its job is over (or never started).
+func (st *poolRun) releaseSlot(slot int) {
+	st.mu.Lock()
+	st.taken--
+	st.free = append(st.free, slot)
+	st.cond.Broadcast()
+	st.mu.Unlock()
+}
+
+// waitResources holds the next start while the load is too high or memory
+// too low (--load, --memfree). It returns false when no more jobs may start.
+func (st *poolRun) waitResources() bool {
+	p := st.p
+	if p.MaxLoad <= 0 && p.MemFree <= 0 {
+		return true
+	}
+	for {
+		load, avail, err := st.probe()
+		if err != nil || (p.MaxLoad <= 0 || load < p.MaxLoad) && (p.MemFree <= 0 || avail >= p.MemFree) {
+			// Unreadable /proc: run rather than wait forever.
+			return true
+		}
+		t := time.NewTimer(resourcePoll)
+		select {
+		case <-t.C:
+		case <-st.runCtx.Done():
+			t.Stop()
+			return false
+		}
+		st.mu.Lock()
+		stop := st.stopping
+		st.mu.Unlock()
+		if stop {
+			return false
+		}
+	}
+}
+
+func (st *poolRun) probe() (float64, int64, error) {
+	if st.p.probe != nil {
+		return st.p.probe()
+	}
+	return readResources()
+}
+
+// runJob runs one job, again while it fails and attempts are left, and
+// settles its result.
+func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, devnull *os.File) *Result {
+	p := st.p
+	attempts := max(p.Retries, 1)
+	var res *Result
+	for attempt := 1; ; attempt++ {
+		jobCtx, cancel := context.WithCancelCause(st.runCtx)
+		var timer *time.Timer
+		if p.Timeout > 0 {
+			timer = time.AfterFunc(p.Timeout, func() { cancel(errTimedOut) })
+		}
+		var counter *countingReader
+		switch in := job.Stdin.(type) {
+		case nil:
+			cmd.Stdin = devnull
+		case *os.File:
+			cmd.Stdin = in
+		default:
+			if s, ok := in.(io.Seeker); ok && attempt > 1 {
+				s.Seek(0, io.SeekStart)
+			}
+			counter = &countingReader{r: in}
+			cmd.Stdin = counter
+		}
+		st.mu.Lock()
+		st.running[order] = &runningJob{start: time.Now(), cancel: cancel}
+		st.mu.Unlock()
+		if p.OnStart != nil && attempt > 1 {
+			p.OnStart(job, slot)
+		}
+		res = p.runOne(jobCtx, cmd, job, slot, st.inMemory)
+		if timer != nil {
+			timer.Stop()
+		}
+		cause := context.Cause(jobCtx)
+		cancel(nil)
+		st.mu.Lock()
+		delete(st.running, order)
+		stopping := st.stopping
+		st.mu.Unlock()
+		res.order, res.Attempts = order, attempt
+		if counter != nil {
+			res.Sent = counter.n
+		}
+		switch {
+		case !res.killed:
+			// It ended by itself, even if a kill came while its output
+			// was still being drained.
+		case cause == errTimedOut:
+			res.TimedOut = true
+		case cause == errMemoryLow && st.runCtx.Err() == nil:
+			// Not the job's fault: run it again once memory allows.
+			res.Stdout.Close()
+			res.Stderr.Close()
+			attempt--
+			if st.waitResources() {
+				continue
+			}
+			res.Cancelled = true
+		case cause != nil:
+			res.Cancelled = true
+		}
+		if res.Cancelled || !res.Failed() || attempt >= attempts || stopping {
+			break
+		}
+		res.Stdout.Close()
+		res.Stderr.Close()
+	}
+	st.settle(res)
+	return res
+}
+
+// settle counts a finished job, hands it to OnDone and applies the Halt
+// policy.
+func (st *poolRun) settle(res *Result) {
+	if res.Cancelled {
+		return
+	}
+	p := st.p
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if res.Failed() {
+		st.failed++
+	} else {
+		st.succeeded++
+	}
+	if !res.TimedOut && p.TimeoutPercent > 0 {
+		st.runtimes.add(res.Runtime)
+	}
+	if p.OnDone != nil {
+		p.OnDone(res)
+	}
+	if st.halted != nil || !p.Halt.reached(st.failed, st.succeeded, p.TotalJobs) {
+		return
+	}
+	st.halted = &HaltError{Policy: p.Halt, Seq: res.Job.Seq, Line: res.Job.Line, ExitCode: res.ExitCode, Signal: int(res.Signal)}
+	st.stopping = true
+	st.cond.Broadcast()
+	if p.OnHalt != nil {
+		p.OnHalt(st.halted, len(st.running))
+	}
+	if p.Halt.When == HaltNow {
+		st.cancelRun(st.halted)
+	}
+}
+
+// watchTimeouts kills jobs that run past TimeoutPercent of the median
+// runtime.
+func (st *poolRun) watchTimeouts(ctx context.Context) {
+	every(ctx, timeoutPoll, func() {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		med, ok := st.runtimes.median()
+		if !ok {
+			return
+		}
+		limit := time.Duration(float64(med) * st.p.TimeoutPercent / 100)
+		for _, j := range st.running {
+			if time.Since(j.start) > limit {
+				j.cancel(errTimedOut)
+			}
+		}
+	})
+}
+
+// watchMemory kills the youngest job, to be run again, when the available
+// memory drops below half of MemFree and more than one job is running.
+func (st *poolRun) watchMemory(ctx context.Context) {
+	every(ctx, resourcePoll, func() {
+		_, avail, err := st.probe()
+		if err != nil || avail >= st.p.MemFree/2 {
+			return
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		var youngest *runningJob
+		for _, j := range st.running {
+			if youngest == nil || j.start.After(youngest.start) {
+				youngest = j
+			}
+		}
+		if youngest != nil && len(st.running) > 1 {
+			youngest.cancel(errMemoryLow)
+		}
+	})
+}
+
+// every calls f every d until ctx is done.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f()
+		}
+	}
 }
 
 func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int, inMemory *atomic.Int64) *Result {
@@ -327,6 +676,7 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 	res.Start = r.Start
 	res.Runtime = r.Runtime
 	res.UserTime, res.SysTime, res.MaxRSS = r.UserTime, r.SysTime, r.MaxRSS
+	res.killed = r.Killed
 	if err != nil {
 		var se *subproc.StartError
 		if errors.As(err, &se) {
@@ -341,13 +691,10 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 			res.Err = cerr
 		}
 	}
-	if p.OnDone != nil {
-		p.OnDone(res)
-	}
 	return res
 }
 
-// collect receives results and emits them, in Seq order with KeepOrder.
+// collect receives results and emits them, in start order with KeepOrder.
 func (p *Pool) collect(results <-chan *Result, emit func(*Result) error, stop func()) error {
 	var err error
 	send := func(r *Result) {
@@ -365,10 +712,11 @@ func (p *Pool) collect(results <-chan *Result, emit func(*Result) error, stop fu
 		}
 		return err
 	}
+	// Every started job sends a result, so start order has no gaps.
 	waiting := map[int64]*Result{}
 	var next int64 = 1
 	for r := range results {
-		waiting[r.Job.Seq] = r
+		waiting[r.order] = r
 		for {
 			w, ok := waiting[next]
 			if !ok {
@@ -379,15 +727,19 @@ func (p *Pool) collect(results <-chan *Result, emit func(*Result) error, stop fu
 			next++
 		}
 	}
-	// Jobs cut short by cancellation leave gaps: emit the rest in order.
-	for len(waiting) > 0 {
-		if w, ok := waiting[next]; ok {
-			delete(waiting, next)
-			send(w)
-		}
-		next++
-	}
 	return err
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // lookPath resolves a program name once per run: the PATH search is the

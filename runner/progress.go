@@ -69,7 +69,8 @@ const maxCounted = 10_000_000
 // record. Otherwise, or for more than maxCounted jobs, it returns 0
 // (unknown until the input ends).
 func knownTotal(cfg *Config) int64 {
-	if cfg.Batch.MaxArgsSet || cfg.Batch.Fill || cfg.Batch.MaxLine > 0 || len(cfg.Command) == 0 {
+	if cfg.Batch.MaxArgsSet || cfg.Batch.Fill || cfg.Batch.MaxLine > 0 || len(cfg.Command) == 0 ||
+		cfg.Resume != nil || cfg.RetryFailed != nil {
 		return 0
 	}
 	specs := make([]SourceSpec, len(cfg.Sources))

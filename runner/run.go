@@ -2,10 +2,13 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
+	"time"
 )
 
 // Config is a whole parx run: where arguments come from, how they make
@@ -52,18 +55,61 @@ type Config struct {
 	// ends (--total-jobs); zero means unknown.
 	TotalJobs int64
 
+	// JobLog, if set, gets a line for each job as soon as it finishes.
+	JobLog *JobLog
+	// Resume holds the joblog entries of an earlier run (--resume): the
+	// jobs logged there are skipped, after checking that each one's
+	// command is still the same. With ResumeFailed, the logged jobs that
+	// failed run again.
+	Resume       map[int64]JobLogEntry
+	ResumeFailed bool
+	// RetryFailed, if set, holds a joblog's entries: only the failed jobs
+	// in it run again, with their logged commands (--retry-failed); the
+	// Command, Sources and input options are then not used.
+	RetryFailed map[int64]JobLogEntry
+
 	Stdout, Stderr io.Writer
 }
 
-// Summary counts what a run did.
+// Summary counts what a run did. The zero value is a run of no jobs.
 type Summary struct {
-	Jobs   int // jobs that ran (or were printed, with DryRun)
-	Failed int // jobs that failed
+	Jobs    int // jobs that ran to the end (or were printed, with DryRun)
+	Failed  int // of those, the jobs that failed
+	Skipped int // jobs skipped because a resumed joblog has them
+	Killed  int // jobs killed unfinished because the run was stopped
+	// Total is the number of jobs in all when it was known in advance
+	// (percentage halt policies read all input first); zero otherwise.
+	Total int
+	// Policy is the run's halt policy and Halted, if set, says that it
+	// stopped the run.
+	Policy Halt
+	Halted *HaltError
 }
 
 // ExitStatus is GNU parallel's exit status for the run: 0 if every job
 // succeeded, the number of failed jobs up to 100, and 101 beyond that.
+// With a halt policy, as GNU: a run halted by a success exits 0; one halted
+// by a count of 1 exits with that job's status (128+N for signal N); a
+// percentage policy gives the rounded-up percentage of jobs that failed.
 func (s Summary) ExitStatus() int {
+	if h := s.Halted; h != nil {
+		switch {
+		case h.Policy.Why == HaltOnSuccess:
+			return 0
+		case h.Policy.Percent == 0 && h.Policy.Count == 1:
+			if h.Signal != 0 {
+				return 128 + h.Signal
+			}
+			return h.ExitCode & 0xff
+		}
+	}
+	if s.Policy.Percent > 0 && s.Policy.Why != HaltOnSuccess {
+		total := s.Total
+		if total == 0 {
+			total = s.Jobs
+		}
+		return percentFailed(s.Failed, total)
+	}
 	if s.Failed > 100 {
 		return 101
 	}
@@ -109,41 +155,87 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		in = &sliceRecords{recs: all}
 	}
 	pool := cfg.Pool
+	sum.Policy = pool.Halt
 	b := newBatcher(in, tmpl, cfg.Batch, pool.slots)
-
-	var seq int64
-	makeJob := func(slot int) (*Job, error) {
+	nextBatch := func() ([][]string, error) {
 		records, err := b.next()
 		for err == nil && len(cfg.Command) == 0 && strings.TrimSpace(joinFlat(records)) == "" {
 			records, err = b.next() // no command: blank lines run nothing
 		}
-		if err != nil {
-			return nil, err
-		}
-		seq++
-		args := &Args{Records: records, Seq: seq, Slot: slot}
-		job := &Job{Seq: seq, Args: records}
-		if len(cfg.Command) > 0 {
-			job.Argv = tmpl.Argv(args)
-			if job.Argv == nil || cfg.DryRun || cfg.Trace || cfg.ShowCommand || cfg.Results != "" {
-				job.Line = tmpl.Line(args)
+		return records, err
+	}
+	if pool.Halt.Percent > 0 && !cfg.DryRun && cfg.RetryFailed == nil {
+		// A percentage is of all jobs, as in GNU parallel: count them first.
+		var batches [][][]string
+		for {
+			records, err := nextBatch()
+			if err == io.EOF {
+				break
 			}
-		} else {
-			line := joinFlat(records)
-			lt, err := ParseTemplate([]string{line}, TemplateOptions{Literal: true})
+			if err != nil {
+				return sum, err
+			}
+			batches = append(batches, records)
+		}
+		sum.Total = len(batches)
+		for seq := range cfg.Resume {
+			if seq <= int64(len(batches)) && (!cfg.ResumeFailed || !cfg.Resume[seq].Failed()) {
+				sum.Total--
+			}
+		}
+		pool.TotalJobs = sum.Total
+		nextBatch = func() ([][]string, error) {
+			if len(batches) == 0 {
+				return nil, io.EOF
+			}
+			r := batches[0]
+			batches = batches[1:]
+			return r, nil
+		}
+	}
+
+	var seq int64
+	makeJob := func(slot int) (*Job, error) {
+		for {
+			records, err := nextBatch()
 			if err != nil {
 				return nil, err
 			}
-			job.Argv = lt.Argv(args)
-			job.Line = line
+			seq++
+			args := &Args{Records: records, Seq: seq, Slot: slot}
+			job := &Job{Seq: seq, Args: records}
+			if len(cfg.Command) > 0 {
+				job.Argv = tmpl.Argv(args)
+				job.Line = tmpl.Line(args)
+			} else {
+				line := joinFlat(records)
+				lt, err := ParseTemplate([]string{line}, TemplateOptions{Literal: true})
+				if err != nil {
+					return nil, err
+				}
+				job.Argv = lt.Argv(args)
+				job.Line = line
+			}
+			if logged, ok := cfg.Resume[seq]; ok {
+				if !tmpl.UsesSlot() && logged.Command != JobLogCommand(job.Line) {
+					return nil, fmt.Errorf("cannot resume: job %d in the joblog ran %q, but this run's job %d is %q", seq, logged.Command, seq, JobLogCommand(job.Line))
+				}
+				if !cfg.ResumeFailed || !logged.Failed() {
+					sum.Skipped++
+					continue
+				}
+			}
+			switch {
+			case tagTmpl != nil:
+				job.Tag = tagTmpl.Unquoted(args)
+			case cfg.Tag:
+				job.Tag = joinFlat(records)
+			}
+			return job, nil
 		}
-		switch {
-		case tagTmpl != nil:
-			job.Tag = tagTmpl.Unquoted(args)
-		case cfg.Tag:
-			job.Tag = joinFlat(records)
-		}
-		return job, nil
+	}
+	if cfg.RetryFailed != nil {
+		makeJob = retryFailedJobs(cfg.RetryFailed)
 	}
 
 	printer := NewPrinter(cfg.Stdout, cfg.Stderr)
@@ -170,18 +262,41 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if cfg.Trace {
 		pool.OnStart = func(j *Job, _ int) { fmt.Fprintln(cfg.Stderr, j.Line) }
 	}
+	var logErr error
+	if cfg.JobLog != nil {
+		pool.OnDone = func(r *Result) {
+			if err := cfg.JobLog.Write(r); err != nil && logErr == nil {
+				logErr = err
+			}
+		}
+	}
+	if pool.Halt.When != HaltNever {
+		pool.OnHalt = func(h *HaltError, running int) {
+			if h.Policy.When == HaltSoon && running > 0 {
+				fmt.Fprintf(cfg.Stderr, "parx: --halt %s reached: starting no more jobs, waiting for %d running\n", h.Policy, running)
+			}
+		}
+	}
 	out, err := newOutput(&cfg, topt, printer, &pool)
 	if err != nil {
 		return sum, err
 	}
 	var src JobSource = JobSourceFunc(makeJob)
 	if cfg.Progress != nil {
-		if cfg.TotalJobs == 0 {
+		switch {
+		case cfg.TotalJobs > 0:
+		case pool.TotalJobs > 0: // counted for --halt percentages
+			cfg.TotalJobs = int64(pool.TotalJobs)
+		default:
 			cfg.TotalJobs = knownTotal(&cfg)
 		}
 		src = trackProgress(&cfg, &pool, src)
 	}
 	err = pool.Run(ctx, src, func(r *Result) error {
+		if r.Cancelled {
+			sum.Killed++
+			return out.drop(r)
+		}
 		sum.Jobs++
 		if r.Failed() {
 			sum.Failed++
@@ -190,12 +305,48 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			printer.Stop()
 			return r.Err
 		}
-		return out.emit(r)
+		if err := out.emit(r); err != nil {
+			return err
+		}
+		switch {
+		case r.TimedOut:
+			fmt.Fprintf(cfg.Stderr, "parx: job %d timed out after %s and was killed: %s\n", r.Job.Seq, r.Runtime.Round(time.Millisecond), JobLogCommand(r.Job.Line))
+		case r.Failed() && pool.Halt.When != HaltNever:
+			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %s\n", r.Job.Seq, JobLogCommand(r.Job.Line))
+		}
+		return nil
 	})
+	var halted *HaltError
+	if errors.As(err, &halted) {
+		sum.Halted, err = halted, nil
+	}
 	if cerr := out.close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = logErr
+	}
 	return sum, err
+}
+
+// retryFailedJobs gives the failed jobs of a joblog, in Seq order, as
+// shell command lines.
+func retryFailedJobs(log map[int64]JobLogEntry) func(int) (*Job, error) {
+	var seqs []int64
+	for seq, e := range log {
+		if e.Failed() {
+			seqs = append(seqs, seq)
+		}
+	}
+	slices.Sort(seqs)
+	return func(int) (*Job, error) {
+		if len(seqs) == 0 {
+			return nil, io.EOF
+		}
+		seq := seqs[0]
+		seqs = seqs[1:]
+		return &Job{Seq: seq, Line: log[seq].Command}, nil
+	}
 }
 
 func joinFlat(records [][]string) string {

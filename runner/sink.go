@@ -42,6 +42,9 @@ func newOutput(cfg *Config, topt TemplateOptions, printer *Printer, pool *Pool) 
 		// Saved whole from the Buffers when each job ends.
 	case cfg.Files:
 		pool.Output = o.openFile
+	case cfg.Output == LineBuffer && pool.Retries > 1:
+		// Only the last attempt of a job is printed, as in GNU: its
+		// output can only be known to be the last when the job ends.
 	case cfg.Output != Group:
 		o.live = true
 		mode := cfg.Output
@@ -74,7 +77,16 @@ func closeAll(cs ...io.Closer) error {
 // openFile makes the file that keeps a job's stdout for --files, named as
 // GNU names it: TMPDIR/parXXXXX.par.
 func (o *output) openFile(j *Job) (JobOutput, error) {
-	f, err := os.CreateTemp(o.printer.TmpDir, "par*.par")
+	o.mu.Lock()
+	name, retry := o.names[j.Seq]
+	o.mu.Unlock()
+	var f *os.File
+	var err error
+	if retry {
+		f, err = os.Create(name) // a retried job starts its file again
+	} else {
+		f, err = os.CreateTemp(o.printer.TmpDir, "par*.par")
+	}
 	if err != nil {
 		return JobOutput{}, fmt.Errorf("--files: %w", err)
 	}
@@ -111,6 +123,18 @@ func (o *output) emit(r *Result) error {
 		return nil
 	}
 	return o.printer.Print(r)
+}
+
+// drop forgets a job that was killed unfinished (Result.Cancelled): its
+// output is not printed.
+func (o *output) drop(r *Result) error {
+	o.mu.Lock()
+	delete(o.names, r.Job.Seq)
+	o.mu.Unlock()
+	if o.live {
+		o.printer.Drop(r.Job.Seq)
+	}
+	return nil
 }
 
 // close finishes the results file, if any.

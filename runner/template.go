@@ -246,6 +246,19 @@ func hasAllField(segs []segment) bool {
 // Direct reports whether jobs run without a shell.
 func (t *Template) Direct() bool { return t.direct }
 
+// UsesSlot reports whether the command holds {%}, so that the same job
+// may give a different command line in another run.
+func (t *Template) UsesSlot() bool {
+	for _, w := range t.raw {
+		for _, s := range w.segs {
+			if s.field && s.kind == fkSlot {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // HasReplacement reports whether the command holds a replacement string
 // (counting the " {}" that ParseTemplate appends).
 func (t *Template) HasReplacement() bool { return t.hasRepl }

@@ -79,6 +79,12 @@ type Cmd struct {
 	// Run. The same bound applies to a stdin pipe nobody reads. 0 means one
 	// second; negative means wait forever.
 	WaitDelay time.Duration
+
+	// Kill, when closed while the termination sequence is running, cuts
+	// the sequence short: the process group gets SIGKILL at once (a second
+	// Ctrl-C). Closing it has no effect before ctx is done. nil never
+	// fires.
+	Kill <-chan struct{}
 }
 
 // Result is what happened to one process. The zero value describes nothing
@@ -140,6 +146,7 @@ func (e *StartError) Unwrap() error { return e.Err }
 
 // Run starts c in its own process group, feeds c.Stdin while draining
 // c.Stdout and c.Stderr, waits for the program and returns what happened.
+// Should the calling process die first, the program gets SIGKILL.
 //
 // When ctx is done before the program exits, Run sends c.TermSeq to the whole
 // process group, stepping to the next signal only while the program (the
@@ -178,7 +185,7 @@ func Run(ctx context.Context, c *Cmd) (Result, error) {
 	if ctx.Done() != nil {
 		// With the standard library's contexts, AfterFunc costs no
 		// goroutine unless ctx is actually cancelled: this is the hot path.
-		g = &group{pgid: pid, seq: c.TermSeq}
+		g = &group{pgid: pid, seq: c.TermSeq, kill: c.Kill}
 		stop = context.AfterFunc(ctx, g.terminate)
 	}
 
@@ -237,7 +244,13 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		Args:        args,
 		Env:         c.Env,
 		Dir:         c.Dir,
-		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
+		// Pdeathsig: should this process die without stopping the program
+		// (kill -9), the program is killed too instead of running on as
+		// an orphan with nobody to read its output. (Its own children
+		// are beyond reach then.) The signal is tied to the OS thread
+		// that forks, and Go only ends threads of goroutines that lock
+		// one, which this package never does.
+		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	}
 	switch {
 	case c.WaitDelay == 0:
@@ -314,6 +327,7 @@ func waitExited(pid int) error {
 type group struct {
 	pgid int
 	seq  []TermStep
+	kill <-chan struct{} // closed: skip to SIGKILL
 
 	mu     sync.Mutex
 	done   bool          // the leader has exited; no more signals
@@ -333,7 +347,13 @@ func (g *group) terminate() {
 			g.mu.Unlock()
 			return
 		}
-		_ = unix.Kill(-g.pgid, step.Signal)
+		sig := step.Signal
+		select {
+		case <-g.kill:
+			sig = unix.SIGKILL
+		default:
+		}
+		_ = unix.Kill(-g.pgid, sig)
 		g.killed = true
 		if g.exit == nil {
 			g.exit = make(chan struct{})
@@ -348,6 +368,14 @@ func (g *group) terminate() {
 		select {
 		case <-exit:
 			t.Stop()
+			return
+		case <-g.kill:
+			t.Stop()
+			g.mu.Lock()
+			if !g.done {
+				_ = unix.Kill(-g.pgid, unix.SIGKILL)
+			}
+			g.mu.Unlock()
 			return
 		case <-t.C:
 		}

@@ -505,6 +505,55 @@ func TestCancelIgnoredTermNeedsKill(t *testing.T) {
 	}
 }
 
+// startTermIgnorer starts a program that ignores SIGTERM, under a
+// termination sequence that waits 30 s after its TERM, and returns once it
+// runs, with the channel that is its Cmd.Kill.
+func startTermIgnorer(t *testing.T, ctx context.Context) (chan<- struct{}, <-chan outcome) {
+	t.Helper()
+	w := newLineWriter()
+	c := sh(`trap "" TERM; echo ready; sleep 100`)
+	c.Stdout = w
+	kill := make(chan struct{})
+	c.Kill = kill
+	c.TermSeq = []TermStep{{syscall.SIGTERM, 30 * time.Second}, {syscall.SIGKILL, 0}}
+	done := runAsync(ctx, c)
+	nextLine(t, w)
+	return kill, done
+}
+
+func TestKillCutsTermSeqShort(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	kill, done := startTermIgnorer(t, ctx)
+	close(kill) // before ctx is done: no effect yet
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case o := <-done:
+		t.Fatalf("Kill alone ended the program: %+v", o.res)
+	default:
+	}
+	cancel()
+	o := <-done
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if !o.res.Killed || o.res.Signal != syscall.SIGKILL || o.elapsed > 5*time.Second {
+		t.Errorf("got %+v after %v, want SIGKILL at once instead of the 30 s TERM step", o.res, o.elapsed)
+	}
+}
+
+func TestKillDuringTermSeqWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	kill, done := startTermIgnorer(t, ctx)
+	cancel()
+	time.Sleep(200 * time.Millisecond) // in the TERM step's wait
+	close(kill)
+	o := <-done
+	if !o.res.Killed || o.res.Signal != syscall.SIGKILL || o.elapsed > 5*time.Second {
+		t.Errorf("got %+v after %v, want SIGKILL soon after Kill closed", o.res, o.elapsed)
+	}
+}
+
 func TestCancelEmptyTermSeqWaits(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

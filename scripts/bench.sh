@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# bench.sh - time parx beside `xargs -P` and GNU parallel on the same workloads
+# (GUIDE.md section 4), in one run, and print a table of medians, ratios and targets.
+#
+# Usage:
+#   scripts/bench.sh                    # build parx from this checkout, run workloads 1-6
+#   PARX=/path/to/parx scripts/bench.sh # use an existing binary instead of building
+#   ONLY=1,3 RUNS=3 scripts/bench.sh    # only workloads 1 and 3, 3 timed runs each
+#   scripts/bench.sh > bench.md         # progress goes to stderr, results to stdout
+#
+# Workloads (the same command line for every tool; input lines supply the argument, so no
+# tool needs an explicit `sh -c`):
+#   1  JOBS `true` jobs at -j2        seq JOBS | parx -j2 true          target parx/xargs <= 1.1, parx/GNU <= 0.1
+#   2  one `true` job (start-up)      echo 1 | parx true                target parx/xargs <= 1.2
+#   3  JOBS `echo {}` jobs, -k -j2    seq JOBS | parx -k -j2 echo {}    target parx/xargs <= 1.2
+#                                     (xargs has no -k: its output is checked after sorting)
+#   4  200 jobs printing 256 KiB each, -k -j2
+#                                     yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144
+#   5  400 `sleep 0.05` jobs at -j100 yes 0.05 | head -n 400 | parx -j100 sleep
+#   6  DRYRUN_LINES input lines with --dry-run (wall time and peak RSS)
+#                                     parx --dry-run echo < lines       target parx peak RSS <= 30 MiB
+#                                     xargs has no dry-run (n/a). GNU parallel is very slow here
+#                                     (super-linear: ~30 s for 1,000 lines on 2 slow cores), so it
+#                                     runs once on GNU_DRYRUN_LINES lines and its row says so; the
+#                                     parx/GNU time ratio in that row is per input line.
+# All output goes to /dev/null (hyperfine --output=null) except where checked (see below).
+#
+# Environment:
+#   PARX=path           parx binary (default: `go build -o $tmp/parx .` in the repo root)
+#   ONLY=1,2,...        workloads to run (default 1,2,3,4,5,6)
+#   RUNS=N              timed runs per command for parx and xargs (default 5; workload 2 uses 10*N)
+#   GNU_RUNS=N          timed runs for GNU parallel in workloads 1,3,4,5 (default 1: it is slow)
+#   GNU_WARMUP=N        warm-up runs for GNU parallel (default 0; >0 also checks its output)
+#   JOBS=N              job count of workloads 1 and 3 (default 3000; the table shows it)
+#   DRYRUN_LINES=N      input lines of workload 6 for parx (default 1000000)
+#   GNU_DRYRUN_LINES=N  input lines of workload 6 for GNU parallel (default 1000)
+#   GNU_PARALLEL=cmd    GNU parallel to compare with (default `parallel`); NO_GNU=1 skips it
+#
+# Method: each command first runs once outside hyperfine as the warm-up (hyperfine's
+# `--warmup 1`), and that run's stdout checksum and exit status are checked, so a tool that
+# fails or prints the wrong thing is shown as FAIL/WRONG instead of as fast. Then
+# `hyperfine --shell=bash --runs N --export-csv` times it; the table shows the median.
+# Peak RSS is `/usr/bin/time -f %M` (KiB, shown in MiB) of the tool process itself.
+# GNU parallel runs with HOME set to a temp dir holding .parallel/will-cite (no notice).
+#
+# Exit status: 0 when the benchmark ran, even with missed targets (marked MISS) or failing
+# tools (marked FAIL/WRONG); 2 on a broken setup (missing tool, build failure, bad setting).
+set -euo pipefail
+
+die() { printf 'bench.sh: %s\n' "$*" >&2; exit 2; }
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$script_dir/.." && pwd)
+
+RUNS=${RUNS:-5}
+GNU_RUNS=${GNU_RUNS:-1}
+GNU_WARMUP=${GNU_WARMUP:-0}
+JOBS=${JOBS:-3000}
+DRYRUN_LINES=${DRYRUN_LINES:-1000000}
+GNU_DRYRUN_LINES=${GNU_DRYRUN_LINES:-1000}
+ONLY=${ONLY:-1,2,3,4,5,6}
+GNU_PARALLEL=${GNU_PARALLEL:-parallel}
+NO_GNU=${NO_GNU:-0}
+TIME_BIN=${TIME_BIN:-/usr/bin/time}
+
+for v in RUNS GNU_RUNS JOBS DRYRUN_LINES GNU_DRYRUN_LINES; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
+done
+[[ $GNU_WARMUP =~ ^[0-9]+$ ]] || die "GNU_WARMUP must be a non-negative integer"
+[[ $ONLY =~ ^[1-6](,[1-6])*$ ]] || die "ONLY must be a comma-separated list of 1-6, got '$ONLY'"
+wants() { [[ ,$ONLY, == *,"$1",* ]]; }
+
+for t in hyperfine xargs seq cksum awk sed sort yes head timeout; do
+	command -v "$t" >/dev/null || die "$t not found (hyperfine: apt-get install -y hyperfine)"
+done
+[[ -x $TIME_BIN ]] || die "$TIME_BIN not found (apt-get install -y time)"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/parx-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+first_line() { "$@" </dev/null 2>&1 | sed -n 1p || true; }
+
+# parx: given, or built once from this checkout.
+if [[ -n ${PARX:-} ]]; then
+	if [[ ! -x $PARX ]]; then
+		p=$(command -v "$PARX" 2>/dev/null) || die "PARX=$PARX is not executable"
+		PARX=$p
+	fi
+	parx_origin="PARX=$PARX"
+else
+	command -v go >/dev/null || die "go not found; install Go or pass PARX=path"
+	log "building parx in $root"
+	(cd "$root" && go build -o "$tmp/parx" .) || die "go build failed"
+	PARX=$tmp/parx
+	rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "no commit")
+	[[ -z $(git -C "$root" status --porcelain 2>/dev/null) ]] || rev="$rev+dirty"
+	parx_origin="built from $root @ $rev"
+fi
+parx_version=$(timeout 5 "$PARX" --version </dev/null 2>/dev/null | sed -n 1p || true)
+
+# GNU parallel: optional; must really be GNU's (Debian's moreutils also ships a `parallel`).
+gnu=""
+gnu_version="n/a (not installed)"
+if [[ $NO_GNU == 1 ]]; then
+	gnu_version="n/a (NO_GNU=1)"
+elif gnu_path=$(command -v "$GNU_PARALLEL" 2>/dev/null); then
+	v=$(first_line "$gnu_path" --version)
+	if [[ $v == "GNU parallel"* ]]; then
+		gnu=$gnu_path
+		gnu_version=$v
+	else
+		gnu_version="n/a ($gnu_path is not GNU parallel)"
+	fi
+fi
+
+# Every tool (and PARX=parallel used as a stand-in) runs with a quiet GNU-parallel HOME.
+mkdir -p "$tmp/home/.parallel"
+: >"$tmp/home/.parallel/will-cite"
+export HOME="$tmp/home"
+
+P=$(printf '%q' "$PARX")
+G=$(printf '%q' "$gnu")
+started=$SECONDS
+
+echo "# parx benchmark"
+echo
+echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | sed -n 1p)), Linux $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
+echo "- parx: ${parx_version:-"(no --version output)"}; $parx_origin"
+echo "- xargs: $(first_line xargs --version)"
+echo "- GNU parallel: $gnu_version"
+echo "- $(first_line hyperfine --version); RUNS=$RUNS (workload 2: $((RUNS * 10))), GNU_RUNS=$GNU_RUNS, GNU_WARMUP=$GNU_WARMUP, ONLY=$ONLY"
+echo
+
+sum_of() { cksum | awk '{print $1, $2}'; }
+c_sort() { LC_ALL=C sort; }
+empty_sum=$(printf '' | sum_of)
+
+# measure LABEL RUNS WARMUP WANT CMD
+# Prints the median wall time in seconds, or FAIL; appends " WRONG" when the check run's
+# stdout checksum differs from WANT ("sorted:SUM" compares the output after LC_ALL=C sort;
+# empty WANT skips the check; WARMUP=0 skips the check run).
+measure() {
+	local label=$1 runs=$2 warm=$3 want=$4 cmd=$5 got wrong="" median filter=cat
+	log "$label: $cmd"
+	if ((warm > 0)); then
+		if [[ $want == sorted:* ]]; then
+			want=${want#sorted:}
+			filter=c_sort
+		fi
+		if ! got=$(bash -c "$cmd" 2>"$tmp/err" | $filter | sum_of); then
+			log "$label: FAILED (non-zero exit); first lines of its stderr:"
+			sed -n 1,5p "$tmp/err" >&2
+			echo FAIL
+			return
+		fi
+		if [[ -n $want && $got != "$want" ]]; then
+			log "$label: WRONG output (cksum '$got', want '$want')"
+			wrong=" WRONG"
+		fi
+		warm=$((warm - 1))
+	fi
+	if ! hyperfine --shell=bash --style=basic --output=null --warmup "$warm" --runs "$runs" \
+		-n "$label" --export-csv "$tmp/h.csv" "$cmd" >&2; then
+		echo FAIL
+		return
+	fi
+	median=$(awk -F, 'NR == 2 {print $4}' "$tmp/h.csv")
+	echo "$median$wrong"
+}
+
+# peak_rss IN OUT CMD...: runs the tool once with stdin IN and stdout OUT; prints "wall_s KiB".
+peak_rss() {
+	local in=$1 out=$2
+	shift 2
+	"$TIME_BIN" -f '%e %M' -o "$tmp/time" "$@" <"$in" >"$out" 2>/dev/null || return 1
+	tail -n 1 "$tmp/time"
+}
+
+# Table rows, filled by add_row: workload | parx | xargs | GNU | parx/xargs | parx/GNU | target | verdict
+rows=()
+
+# ratio A B -> A/B with 2 decimals, or n/a when either is not a plain number.
+num_re='^[0-9]+([.][0-9]+)?$'
+ratio() {
+	if [[ $1 =~ $num_re && $2 =~ $num_re ]]; then
+		awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+	else
+		echo n/a
+	fi
+}
+fmt() { # fmt VALUE DECIMALS: round numbers, pass FAIL/WRONG/n/a through
+	local v=$1 note=""
+	[[ $v == *" WRONG" ]] && { v=${v% WRONG}; note=" WRONG"; }
+	if [[ $v =~ $num_re ]]; then printf "%.${2}f%s" "$v" "$note"; else printf '%s%s' "$v" "$note"; fi
+}
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+# add_row NAME PARX XARGS GNU DECIMALS TARGET_X TARGET_G [RATIO_G_OVERRIDE]
+# TARGET_X/TARGET_G: maximum parx/xargs and parx/GNU ratios ("" = no target).
+add_row() {
+	local name=$1 p=$2 x=$3 g=$4 dec=$5 tx=$6 tg=$7 rx rg target="" verdict="" miss=()
+	rx=$(ratio "${p% WRONG}" "${x% WRONG}")
+	rg=${8:-$(ratio "${p% WRONG}" "${g% WRONG}")}
+	[[ -n $tx ]] && target="parx/xargs <= $tx"
+	[[ -n $tg ]] && target="${target:+$target, }parx/GNU <= $tg"
+	if [[ $p == FAIL* ]]; then
+		verdict="FAIL (parx)"
+	elif [[ $p == *WRONG ]]; then
+		verdict="WRONG output (parx)"
+	else
+		if [[ -n $tx ]]; then
+			if [[ $rx == n/a ]]; then miss+=("parx/xargs n/a"); elif ! le "$rx" "$tx"; then miss+=("MISS parx/xargs $rx"); fi
+		fi
+		if [[ -n $tg ]]; then
+			if [[ $rg == n/a* ]]; then miss+=("parx/GNU n/a"); elif ! le "${rg%\*}" "$tg"; then miss+=("MISS parx/GNU $rg"); fi
+		fi
+		if ((${#miss[@]})); then
+			verdict=$(printf '%s; ' "${miss[@]}")
+			verdict=${verdict%; }
+		elif [[ -n $target ]]; then
+			verdict=ok
+		else
+			verdict="-"
+		fi
+	fi
+	[[ $x == FAIL* || $x == *WRONG ]] && verdict="$verdict (xargs: ${x##* })"
+	[[ $g == FAIL* || $g == *WRONG ]] && verdict="$verdict (GNU: ${g##* })"
+	rows+=("$name|$(fmt "$p" "$dec")|$(fmt "$x" "$dec")|$(fmt "$g" "$dec")|$rx|$rg|${target:--}|$verdict")
+}
+
+gnu_measure() { # gnu_measure LABEL RUNS WANT CMD: n/a without GNU parallel
+	if [[ -n $gnu ]]; then measure "$1" "$2" "$GNU_WARMUP" "$3" "$4"; else echo n/a; fi
+}
+
+if wants 1; then
+	p=$(measure "1 parx" "$RUNS" 1 "$empty_sum" "seq $JOBS | $P -j2 true")
+	x=$(measure "1 xargs" "$RUNS" 1 "$empty_sum" "seq $JOBS | xargs -P2 -n1 true")
+	g=$(gnu_measure "1 GNU" "$GNU_RUNS" "$empty_sum" "seq $JOBS | $G -j2 true")
+	add_row "1. $JOBS x true, -j2 (s)" "$p" "$x" "$g" 3 1.1 0.1
+fi
+
+if wants 2; then
+	p=$(measure "2 parx" $((RUNS * 10)) 1 "$empty_sum" "echo 1 | $P true")
+	x=$(measure "2 xargs" $((RUNS * 10)) 1 "$empty_sum" "echo 1 | xargs -n1 true")
+	g=$(gnu_measure "2 GNU" "$RUNS" "$empty_sum" "echo 1 | $G true")
+	add_row "2. one true job (s)" "$p" "$x" "$g" 4 1.2 ""
+fi
+
+if wants 3; then
+	want=$(seq "$JOBS" | sum_of)
+	p=$(measure "3 parx" "$RUNS" 1 "$want" "seq $JOBS | $P -k -j2 echo {}")
+	x=$(measure "3 xargs" "$RUNS" 1 "sorted:$(seq "$JOBS" | c_sort | sum_of)" "seq $JOBS | xargs -P2 -n1 echo")
+	g=$(gnu_measure "3 GNU" "$GNU_RUNS" "$want" "seq $JOBS | $G -k -j2 echo {}")
+	add_row "3. $JOBS x echo {}, -k -j2 (s)" "$p" "$x" "$g" 3 1.2 ""
+fi
+
+if wants 4; then
+	want=$(head -c $((200 * 262144)) /dev/zero | sum_of)
+	p=$(measure "4 parx" "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | $P -k -j2 head -c 262144")
+	x=$(measure "4 xargs" "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | xargs -P2 -n1 head -c 262144")
+	g=$(gnu_measure "4 GNU" "$GNU_RUNS" "$want" "yes /dev/zero | head -n 200 | $G -k -j2 head -c 262144")
+	add_row "4. 200 x 256 KiB out, -k -j2 (s)" "$p" "$x" "$g" 3 "" ""
+fi
+
+if wants 5; then
+	p=$(measure "5 parx" "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | $P -j100 sleep")
+	x=$(measure "5 xargs" "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | xargs -P100 -n1 sleep")
+	g=$(gnu_measure "5 GNU" "$GNU_RUNS" "$empty_sum" "yes 0.05 | head -n 400 | $G -j100 sleep")
+	add_row "5. 400 x sleep 0.05, -j100 (s)" "$p" "$x" "$g" 3 "" ""
+fi
+
+if wants 6; then
+	lines=$tmp/lines
+	seq "$DRYRUN_LINES" >"$lines"
+	# --dry-run prints jobs as they "finish", not in input order: compare sorted lines.
+	want=$(sed 's/^/echo /' "$lines" | c_sort | sum_of)
+	p=$(measure "6 parx" "$RUNS" 1 "sorted:$want" "$P --dry-run echo < $(printf '%q' "$lines")")
+	p_rss=n/a
+	if [[ $p != FAIL* ]] && r=$(peak_rss "$lines" /dev/null "$PARX" --dry-run echo); then
+		p_rss=$(awk -v k="${r#* }" 'BEGIN { printf "%.1f", k / 1024 }')
+	fi
+	g=n/a g_rss=n/a rg=""
+	if [[ -n $gnu ]]; then
+		seq "$GNU_DRYRUN_LINES" >"$tmp/gnu-lines"
+		log "6 GNU: $G --dry-run echo < $GNU_DRYRUN_LINES lines (one run, timed by $TIME_BIN)"
+		if r=$(peak_rss "$tmp/gnu-lines" "$tmp/gnu-out" "$gnu" --dry-run echo); then
+			g=${r% *}
+			g_rss=$(awk -v k="${r#* }" 'BEGIN { printf "%.1f", k / 1024 }')
+			[[ $(c_sort <"$tmp/gnu-out" | sum_of) == "$(sed 's/^/echo /' "$tmp/gnu-lines" | c_sort | sum_of)" ]] || g="$g WRONG"
+			rm -f "$tmp/gnu-out"
+		else
+			g=FAIL
+		fi
+		if [[ $DRYRUN_LINES != "$GNU_DRYRUN_LINES" ]]; then
+			# Different line counts: compare time per input line, marked with *.
+			r=$(ratio "${p% WRONG}" "${g% WRONG}")
+			[[ $r != n/a ]] && r=$(awk -v r="$r" -v a="$DRYRUN_LINES" -v b="$GNU_DRYRUN_LINES" \
+				'BEGIN { printf "%.4f*", r * b / a }')
+			rg=$r
+		fi
+	fi
+	gnote=""
+	[[ -n $gnu && $DRYRUN_LINES != "$GNU_DRYRUN_LINES" ]] && gnote=" (GNU: $GNU_DRYRUN_LINES lines, 1 run)"
+	add_row "6. $DRYRUN_LINES lines --dry-run echo (s)$gnote" "$p" n/a "$g" 3 "" "" "$rg"
+	# Peak RSS row: target parx <= 30 MiB.
+	verdict="-"
+	if [[ $p_rss =~ $num_re ]]; then
+		if le "$p_rss" 30; then verdict=ok; else verdict="MISS ($p_rss MiB)"; fi
+	elif [[ $p == FAIL* ]]; then
+		verdict="FAIL (parx)"
+	fi
+	rows+=("6. same, peak RSS (MiB)$gnote|$p_rss|n/a|$g_rss|n/a|$(ratio "$p_rss" "$g_rss")|parx <= 30 MiB|$verdict")
+fi
+
+elapsed=$((SECONDS - started))
+header="workload|parx|xargs -P|GNU parallel|parx/xargs|parx/GNU|target|verdict"
+
+echo "## Results (medians in seconds unless noted)"
+echo
+# Plain aligned table.
+{
+	echo "$header"
+	printf '%s\n' "${rows[@]}"
+} | awk -F'|' '
+	{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; nf = NF }
+	END {
+		for (r = 1; r <= n; r++) {
+			line = ""
+			for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s", cell[r, i]) (i < nf ? "  " : "")
+			sub(/ +$/, "", line); print line
+		}
+	}'
+echo
+echo "Markdown:"
+echo
+echo "| ${header//|/ | } |"
+echo "|---|---:|---:|---:|---:|---:|---|---|"
+for row in "${rows[@]}"; do
+	echo "| ${row//|/ | } |"
+done
+echo
+echo "Notes: medians from hyperfine timed runs: parx and xargs $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs)."
+echo "xargs runs without -k (it has none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
+echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines (xargs: same with -P2 -n1 / -n1 / -P100 -n1)."
+echo "Total benchmark time: ${elapsed} s."
