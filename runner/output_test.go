@@ -170,3 +170,25 @@ func TestKnownTotal(t *testing.T) {
 		}
 	}
 }
+
+// TestLineWriterDrop: a cancelled job's held output is never printed, and
+// the next job goes live.
+func TestLineWriterDrop(t *testing.T) {
+	var out bytes.Buffer
+	p := NewPrinter(&out, &out)
+	p.Ordered = true
+	j1, _ := p.Live(&Job{Seq: 1}, LineBuffer)
+	j2, _ := p.Live(&Job{Seq: 2}, LineBuffer)
+	j3, _ := p.Live(&Job{Seq: 3}, LineBuffer)
+	j2.Stdout.Write([]byte("two\n"))
+	j3.Stdout.Write([]byte("three\n"))
+	j1.Close()
+	p.Done(1)
+	p.Drop(3) // cancelled while waiting: never printed
+	j2.Stdout.Write([]byte("more\n"))
+	j2.Close()
+	p.Done(2)
+	if out.String() != "two\nmore\n" {
+		t.Errorf("output %q", out.String())
+	}
+}
