@@ -27,8 +27,9 @@ const (
 )
 
 // Printer writes jobs' output to parx's stdout and stderr: whole at the end
-// of each job (Print), or while jobs run (Live). All its methods may be
-// called from several goroutines. Make one with NewPrinter.
+// of each job (Print), or while jobs run (Live), serializing whole lines
+// under one lock. All its methods may be called from several goroutines.
+// The zero value is not usable: make one with NewPrinter.
 type Printer struct {
 	// ShowCommand (-v) prints the command line on stdout before the output.
 	ShowCommand bool
