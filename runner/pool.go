@@ -257,7 +257,9 @@ type runningJob struct {
 // goroutine at a time. A job source error stops new jobs; jobs already
 // running finish and are emitted, then Run returns the error. When ctx is
 // done, running jobs are stopped with TermSeq and emitted with Cancelled
-// set. When the Halt policy stops the run, Run returns a *HaltError once
+// set; a call of src.Next blocked at that moment is abandoned (it may still
+// be running when Run returns). When the Halt policy stops the run, Run
+// returns a *HaltError once
 // the running jobs have finished (or been killed, with HaltNow). An error
 // from emit stops everything and is returned.
 func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error) error {
@@ -334,7 +336,11 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			st.releaseSlot(slot)
 			break
 		}
-		job, err := src.Next(slot)
+		job, err, ok := st.next(src, slot)
+		if !ok {
+			st.releaseSlot(slot)
+			break
+		}
 		if err != nil {
 			st.releaseSlot(slot)
 			if err != io.EOF {
@@ -400,6 +406,29 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		return st.halted
 	}
 	return nil
+}
+
+// next asks src for the next job, but gives up (ok false) when the run is
+// stopped first: a source blocked reading a terminal or a pipe must not keep
+// a signalled parx alive. The abandoned call finishes in the background;
+// src is not called again.
+func (st *poolRun) next(src JobSource, slot int) (job *Job, err error, ok bool) {
+	type next struct {
+		job *Job
+		err error
+	}
+	ch := make(chan next, 1)
+	go func() {
+		j, e := src.Next(slot)
+		ch <- next{j, e}
+	}()
+	select {
+	case n := <-ch:
+		return n.job, n.err, true
+	case <-st.runCtx.Done():
+	case <-st.p.Drain:
+	}
+	return nil, nil, false
 }
 
 // errEmit stops the run when emit fails; Run returns emit's own error.
