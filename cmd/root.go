@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,6 +73,7 @@ type options struct {
 	shuf         bool
 	env          []string
 	tmpdir       string
+	out          outputOptions
 	halt         string
 	timeout      string
 	retries      int
@@ -96,6 +98,12 @@ type stopSignals struct {
 // Main runs parx with the given arguments and streams and returns its exit
 // status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Output waiting in memory is bounded by DefaultMemoryLimit; this
+		// keeps the garbage collector from letting the heap grow to twice
+		// that before it runs.
+		debug.SetMemoryLimit(runner.DefaultMemoryLimit + 16<<20)
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	stops := stopSignals{drain: make(chan struct{}), abort: make(chan struct{})}
@@ -196,8 +204,17 @@ input line is run as a command.`,
 	root.SetVersionTemplate("parx {{.Version}}\n")
 	fs := root.Flags()
 	fs.SetInterspersed(false) // everything from the command on is positional
+	fs.SortFlags = false      // --help lists related options together
 	defineFlags(fs, o)
 	root.AddCommand(newCompletionCmd())
+	defaultHelp := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if c != root {
+			defaultHelp(c, args) // subcommands: cobra's own help
+			return
+		}
+		writeHelp(c.OutOrStdout(), c)
+	})
 	return root
 }
 
@@ -249,6 +266,7 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.BoolVarP(&o.showCommand, "v", "v", false, "print each command on stdout with its output")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the commands; run nothing")
 	fs.StringVar(&o.tmpdir, "tmpdir", "", "spill big outputs to `DIR` (default $TMPDIR)")
+	defineOutputFlags(fs, &o.out)
 
 	// Job control.
 	fs.StringVarP(&o.jobs, "jobs", "j", "", "run `N` jobs at once: N, +N, -N, N%, 0 (max) or a FILE holding one (default: CPU cores)")
@@ -469,6 +487,10 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 	}
 	cfg.DryRun, cfg.Trace, cfg.ShowCommand = o.dryRun, o.trace, o.showCommand
 	cfg.Tag, cfg.TagString, cfg.Shuffle = o.tag, o.tagstring, o.shuf
+	finish, err := o.out.apply(&cfg, o.tmpdir)
+	if err != nil {
+		return ExitUsage, err
+	}
 
 	// --pipe and --pipe-part.
 	if cfg.Pipe, err = o.pipe.options(fl, stdin, o.argFiles, o.maxReplace, o.maxLines, o.header); err != nil {
@@ -476,6 +498,7 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 	}
 
 	sum, err := runner.Run(ctx, cfg)
+	finish()
 	if err != nil {
 		return ExitUsage, err
 	}

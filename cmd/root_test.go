@@ -85,6 +85,13 @@ func TestBadInput(t *testing.T) {
 		{"-s", "0", "echo", "ran", ":::", "a"},
 		{"echo", "ran", "{=", "1", "=}", ":::", "a"},
 		{"-s", "5", "echo", "ran", ":::", "123456"},
+		{"--total-jobs", "-1", "echo", "ran", ":::", "a"},
+		{"--results", "/dev/null/r", "echo", "ran", ":::", "a"},
+		{"--results", "/dev/null/r.csv", "echo", "ran", ":::", "a"},
+		{"--results", "/nonexistent/r.jsonl", "echo", "ran", ":::", "a"},
+		{"--tmpdir", "/nonexistent", "echo", "ran", ":::", "a"},
+		{"--tmpdir", "/dev/null", "echo", "ran", ":::", "a"},
+		{"--files", "--results", "r.csv", "echo", "ran", ":::", "a"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -119,6 +119,18 @@ func (b *Buffer) WriteTo(w io.Writer) (int64, error) {
 	return io.Copy(w, b.file)
 }
 
+// reader returns a reader of everything written, from the start; it is
+// valid until the next Write or Close.
+func (b *Buffer) reader() (io.ReadSeeker, error) {
+	if b.file == nil {
+		return bytes.NewReader(b.mem), nil
+	}
+	if _, err := b.file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return io.NewSectionReader(b.file, 0, b.size), nil
+}
+
 // Bytes returns everything written, reading it back from the spill file if
 // there is one.
 func (b *Buffer) Bytes() ([]byte, error) {

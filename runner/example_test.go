@@ -73,3 +73,26 @@ func ExampleRun() {
 	// b-2
 	// exit status 0
 }
+
+// Output modes: here parx --line-buffer -k --tag 'echo {}1; echo {}2' ::: a b.
+// Lines are printed as the jobs write them, whole, tagged; with KeepOrder
+// the oldest job's are printed live and later jobs' when their turn comes.
+func ExampleOutputMode() {
+	cfg := runner.Config{
+		Command: []string{"echo {}1; echo {}2"},
+		Sources: []runner.SourceSpec{{Source: &runner.SliceSource{Values: []string{"a", "b"}}}},
+		Pool:    runner.Pool{Slots: 2, KeepOrder: true},
+		Output:  runner.LineBuffer,
+		Tag:     true,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+	}
+	if _, err := runner.Run(context.Background(), cfg); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// a	a1
+	// a	a2
+	// b	b1
+	// b	b2
+}

@@ -292,7 +292,7 @@ func (f *blockFeed) next(slot int) ([][]string, io.Reader, error) {
 	}
 	if !f.opt.Cat && !f.opt.Fifo {
 		f.own(slot, freeBody)
-		return [][]string{{""}}, r, nil
+		return [][]string{}, r, nil
 	}
 	name, err := f.tempName()
 	if err != nil {
@@ -411,7 +411,7 @@ func (f *blockFeed) nextRoundRobin() ([][]string, io.Reader, error) {
 	f.jobs++
 	f.mu.Unlock()
 	rr := &robinReader{f: f, cur: it.r}
-	return [][]string{{""}}, rr, nil
+	return [][]string{}, rr, nil
 }
 
 // robinReader is a --round-robin job's stdin: the header once, then every

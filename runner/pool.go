@@ -49,7 +49,8 @@ type Result struct {
 	Start    time.Time
 	Runtime  time.Duration
 	// Stdout and Stderr hold the job's output; Close them when done (the
-	// Pool does so after the emit function returns).
+	// Pool does so after the emit function returns). They stay empty for a
+	// stream that Pool.Output sent elsewhere.
 	Stdout, Stderr *Buffer
 	// UserTime and SysTime are the job's CPU times and MaxRSS its peak
 	// resident set size in bytes, from rusage.
@@ -173,14 +174,31 @@ type Pool struct {
 	// OnHalt, if set, is called once when the Halt policy stops the run,
 	// with the number of jobs still running.
 	OnHalt func(h *HaltError, running int)
+	// Output, if set, is called just before each job (or attempt of a
+	// retried job) starts, to send the job's output somewhere while it
+	// runs (-u, --line-buffer, --files) instead of to the Result's
+	// Buffers; it may be called from several goroutines at once. An error
+	// fails the job without running it (Result.Err).
+	Output func(*Job) (JobOutput, error)
 
 	// probe reads the load average and available memory; nil means
 	// /proc. Tests replace it.
 	probe func() (load float64, memAvailable int64, err error)
 }
 
+// JobOutput is where a job's output goes while it runs (Pool.Output). The
+// zero value keeps both streams in the Result's Buffers.
+type JobOutput struct {
+	// Stdout and Stderr receive the job's streams; nil keeps that stream
+	// in the Result's Buffer. An *os.File is handed to the job itself.
+	Stdout, Stderr io.Writer
+	// Close, if set, is called once the job has ended, before its result
+	// is emitted; an error fails the job (Result.Err).
+	Close func() error
+}
+
 // DefaultMemoryLimit is the Pool's default MemoryLimit.
-const DefaultMemoryLimit = 64 << 20
+const DefaultMemoryLimit = 32 << 20
 
 // How often the Pool looks at the load, the free memory and the percentage
 // timeout.
@@ -664,8 +682,23 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 		return &Buffer{Threshold: p.SpillThreshold, Dir: p.TmpDir, Shared: inMemory, SharedLimit: limit}
 	}
 	res := &Result{Job: job, Slot: slot, Stdout: newBuf(), Stderr: newBuf()}
-	cmd.Stdout = res.Stdout
-	cmd.Stderr = res.Stderr
+	var stdout, stderr io.Writer = res.Stdout, res.Stderr
+	var out JobOutput
+	if p.Output != nil {
+		var err error
+		if out, err = p.Output(job); err != nil {
+			res.Err = err
+			return res
+		}
+		if out.Stdout != nil {
+			stdout = out.Stdout
+		}
+		if out.Stderr != nil {
+			stderr = out.Stderr
+		}
+	}
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
 	r, err := subproc.Run(ctx, cmd)
 	res.ExitCode = r.ExitCode
 	res.Signal = r.Signal
@@ -677,9 +710,14 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 		var se *subproc.StartError
 		if errors.As(err, &se) {
 			// A shell would say this on the job's stderr; so do we.
-			fmt.Fprintf(res.Stderr, "parx: %v\n", se)
+			fmt.Fprintf(stderr, "parx: %v\n", se)
 		} else {
 			res.Err = err
+		}
+	}
+	if out.Close != nil {
+		if cerr := out.Close(); cerr != nil && res.Err == nil {
+			res.Err = cerr
 		}
 	}
 	return res

@@ -37,6 +37,23 @@ type Config struct {
 	// Shuffle (--shuf) runs the jobs in random order; it reads all input
 	// first.
 	Shuffle bool
+	// Output is how jobs' output is printed; the zero value is Group.
+	Output OutputMode
+	// Files (--files) saves each job's stdout in a file in Pool.TmpDir,
+	// which is kept, and prints the file's name instead of the output.
+	Files bool
+	// Results (--results NAME) saves each job's output as GNU parallel
+	// does: in a tree of directories under NAME, in files named by NAME
+	// when it holds replacement strings, or in one NAME.csv, .tsv, .json
+	// or .jsonl file ("-.csv" and so on for stdout). Output is then not
+	// printed. Empty saves nothing.
+	Results string
+	// Progress, if set, is called with the counts so far each time a job
+	// starts or ends and when the input ends, one call at a time.
+	Progress func(Progress)
+	// TotalJobs is how many jobs Progress counts against until the input
+	// ends (--total-jobs); zero means unknown.
+	TotalJobs int64
 	// Pipe, when not nil, is --pipe mode: jobs get blocks of input on
 	// their stdin instead of arguments, and Sources and Records are not
 	// used. Command must not be empty.
@@ -288,19 +305,35 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			}
 		}
 	}
-	err = pool.Run(ctx, JobSourceFunc(makeJob), func(r *Result) error {
+	out, err := newOutput(&cfg, topt, printer, &pool)
+	if err != nil {
+		return sum, err
+	}
+	var src JobSource = JobSourceFunc(makeJob)
+	if cfg.Progress != nil {
+		switch {
+		case cfg.TotalJobs > 0:
+		case pool.TotalJobs > 0: // counted for --halt percentages
+			cfg.TotalJobs = int64(pool.TotalJobs)
+		default:
+			cfg.TotalJobs = knownTotal(&cfg)
+		}
+		src = trackProgress(&cfg, &pool, src)
+	}
+	err = pool.Run(ctx, src, func(r *Result) error {
 		if r.Cancelled {
 			sum.Killed++
-			return nil
+			return out.drop(r)
 		}
 		sum.Jobs++
 		if r.Failed() {
 			sum.Failed++
 		}
 		if r.Err != nil {
+			printer.Stop()
 			return r.Err
 		}
-		if err := printer.Print(r); err != nil {
+		if err := out.emit(r); err != nil {
 			return err
 		}
 		switch {
@@ -314,6 +347,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	var halted *HaltError
 	if errors.As(err, &halted) {
 		sum.Halted, err = halted, nil
+	}
+	if cerr := out.close(); err == nil {
+		err = cerr
 	}
 	if err == nil {
 		err = logErr

@@ -1,0 +1,95 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/cobra/doc"
+	"github.com/spf13/pflag"
+)
+
+// helpGroups are the sections of --help, in order.
+func helpGroups() []string {
+	return []string{"Input", "Command", "Output", "Job control", "Remote", "Other"}
+}
+
+// flagGroup is the --help section of a flag. Flags not named here (help,
+// version) are in "Other"; names of GNU options parx may gain are listed
+// already, so that adding one needs no change here.
+func flagGroup(name string) string {
+	switch name {
+	case "arg-file", "arg-sep", "arg-file-sep", "null", "delimiter", "eof", "no-run-if-empty", "colsep",
+		"trim", "header", "link", "xapply", "shuf", "pipe", "spreadstdin", "pipe-part", "pipepart", "block",
+		"block-size", "recstart", "recend", "regexp", "remove-rec-sep", "round-robin", "csv", "cat", "fifo":
+		return "Input"
+	case "replace", "extensionreplace", "er", "basenamereplace", "bnr", "dirnamereplace", "dnr",
+		"basenameextensionreplace", "bner", "seqreplace", "slotreplace", "max-args", "max-replace-args",
+		"xargs", "m", "max-lines", "l", "max-chars", "exit", "quote", "shellquote", "plus", "rpl", "parens":
+		return "Command"
+	case "keep-order", "tag", "tagstring", "verbose", "v", "dry-run", "tmpdir", "group", "line-buffer", "lb",
+		"ungroup", "files", "results", "res", "bar", "progress", "eta", "total-jobs", "total", "force-progress",
+		"tee", "compress", "ctag", "ctagstring", "latest-line", "ll":
+		return "Output"
+	case "jobs", "max-procs", "delay", "nice", "env", "halt", "halt-on-error", "timeout", "retries", "joblog",
+		"resume", "resume-failed", "retry-failed", "termseq", "memfree", "load", "semaphore", "sem":
+		return "Job control"
+	case "sshlogin", "sshloginfile", "slf", "transfer", "return", "cleanup", "trc", "basefile", "workdir",
+		"wd", "nonall", "onall", "controlmaster", "ssh", "filter-hosts":
+		return "Remote"
+	}
+	return "Other"
+}
+
+// groupedFlags returns the flags of fs by --help section.
+func groupedFlags(fs *pflag.FlagSet) map[string]*pflag.FlagSet {
+	groups := map[string]*pflag.FlagSet{}
+	fs.VisitAll(func(f *pflag.Flag) {
+		g := flagGroup(f.Name)
+		if groups[g] == nil {
+			groups[g] = pflag.NewFlagSet(g, pflag.ContinueOnError)
+			groups[g].SortFlags = false
+		}
+		groups[g].AddFlag(f)
+	})
+	return groups
+}
+
+// writeHelp prints the root command's help: what it does, then its
+// options by topic.
+func writeHelp(w io.Writer, c *cobra.Command) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\nUsage:\n  %s\n\nExamples:\n%s\n", c.Long, c.UseLine(), c.Example)
+	groups := groupedFlags(c.Flags())
+	for _, g := range helpGroups() {
+		if fs := groups[g]; fs != nil {
+			fmt.Fprintf(&b, "\n%s options:\n%s", g, fs.FlagUsages())
+		}
+	}
+	b.WriteString("\nCommands:\n")
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			fmt.Fprintf(&b, "  %-12s %s\n", sub.Name(), sub.Short)
+		}
+	}
+	io.WriteString(w, b.String())
+}
+
+// manDate is the date the man page carries, fixed so that it is the same
+// whenever it is generated.
+func manDate() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
+
+// WriteManPage writes parx's man page (troff), made from the command tree;
+// scripts/genman writes it to doc/parx.1.
+func WriteManPage(w io.Writer) error {
+	root := newRootCmd(nil, nil, nil, func(*cobra.Command, *options, []string) {})
+	for _, sub := range root.Commands() {
+		root.RemoveCommand(sub) // no pages of their own to point to
+	}
+	date := manDate()
+	return doc.GenMan(root, &doc.GenManHeader{
+		Title: "PARX", Section: "1", Date: &date, Source: "parx " + Version, Manual: "parx manual",
+	}, w)
+}

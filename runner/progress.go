@@ -1,0 +1,99 @@
+package runner
+
+import (
+	"io"
+	"sync"
+)
+
+// Progress is how far a run has got, as Config.Progress is told it. The
+// zero value is a run that has started nothing, of a known total of zero.
+type Progress struct {
+	Started int64 // jobs started
+	Done    int64 // jobs ended
+	Failed  int64 // jobs ended that failed
+	// Total is the number of jobs: Config.TotalJobs until the input ends,
+	// then the real count; -1 while it is not known.
+	Total int64
+}
+
+// trackProgress chains counting hooks onto the pool and the job source,
+// and reports each change to cfg.Progress.
+func trackProgress(cfg *Config, pool *Pool, src JobSource) JobSource {
+	var mu sync.Mutex
+	st := Progress{Total: -1}
+	if cfg.TotalJobs > 0 {
+		st.Total = cfg.TotalJobs
+	}
+	report := func(change func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		change()
+		cfg.Progress(st)
+	}
+	onStart, onDone := pool.OnStart, pool.OnDone
+	pool.OnStart = func(j *Job, slot int) {
+		if onStart != nil {
+			onStart(j, slot)
+		}
+		report(func() { st.Started++ })
+	}
+	pool.OnDone = func(r *Result) {
+		if onDone != nil {
+			onDone(r)
+		}
+		report(func() {
+			st.Done++
+			if r.Failed() {
+				st.Failed++
+			}
+		})
+	}
+	var made int64
+	report(func() {})
+	return JobSourceFunc(func(slot int) (*Job, error) {
+		j, err := src.Next(slot)
+		if err == io.EOF {
+			report(func() { st.Total = made })
+		} else if err == nil {
+			made++
+		}
+		return j, err
+	})
+}
+
+// maxCounted is the most jobs knownTotal counts.
+const maxCounted = 10_000_000
+
+// knownTotal counts a run's jobs in advance when that is cheap and exact:
+// every source is a list of values in memory (:::) and each job takes one
+// record. Otherwise, or for more than maxCounted jobs, it returns 0
+// (unknown until the input ends).
+func knownTotal(cfg *Config) int64 {
+	if cfg.Batch.MaxArgsSet || cfg.Batch.Fill || cfg.Batch.MaxLine > 0 || len(cfg.Command) == 0 ||
+		cfg.Resume != nil || cfg.RetryFailed != nil {
+		return 0
+	}
+	specs := make([]SourceSpec, len(cfg.Sources))
+	for i, s := range cfg.Sources {
+		ss, ok := s.Source.(*SliceSource)
+		if !ok || ss.i != 0 {
+			return 0
+		}
+		specs[i] = SourceSpec{Source: &SliceSource{Values: ss.Values, EOF: ss.EOF, HasEOF: ss.HasEOF}, Pair: s.Pair}
+	}
+	recs, err := NewRecords(specs, cfg.Records)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for n <= maxCounted {
+		if _, err := recs.Next(); err != nil {
+			if err == io.EOF {
+				return n
+			}
+			return 0
+		}
+		n++
+	}
+	return 0
+}
