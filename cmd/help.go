@@ -23,7 +23,8 @@ func flagGroup(name string) string {
 	switch name {
 	case "arg-file", "arg-sep", "arg-file-sep", "null", "delimiter", "eof", "no-run-if-empty", "colsep",
 		"trim", "header", "link", "xapply", "shuf", "pipe", "spreadstdin", "pipe-part", "pipepart", "block",
-		"block-size", "recstart", "recend", "regexp", "remove-rec-sep", "round-robin", "csv", "cat", "fifo":
+		"block-size", "recstart", "recend", "regexp", "remove-rec-sep", "round-robin", "csv", "cat", "fifo",
+		"blocksize", "block-timeout", "blocktimeout", "bt", "regex", "removerecsep", "rrs", "roundrobin", "round":
 		return "Input"
 	case "replace", "extensionreplace", "er", "basenamereplace", "bnr", "dirnamereplace", "dnr",
 		"basenameextensionreplace", "bner", "seqreplace", "slotreplace", "max-args", "max-replace-args",
