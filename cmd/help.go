@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
 	"github.com/spf13/pflag"
 )
 
@@ -78,19 +76,14 @@ func writeHelp(w io.Writer, c *cobra.Command) {
 	io.WriteString(w, b.String())
 }
 
-// manDate is the date the man page carries, fixed so that it is the same
-// whenever it is generated.
-func manDate() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
-
-// WriteManPage writes parx's man page (troff), made from the command tree;
-// scripts/genman writes it to doc/parx.1.
-func WriteManPage(w io.Writer) error {
+// CommandTree returns parx's cobra command tree, without subcommands and
+// with a run function that does nothing, for documentation generators
+// (scripts/genman makes the man page from it). Generators live outside this
+// package so that their dependencies stay out of the parx binary.
+func CommandTree() *cobra.Command {
 	root := newRootCmd(nil, nil, nil, func(*cobra.Command, *options, []string) {})
 	for _, sub := range root.Commands() {
 		root.RemoveCommand(sub) // no pages of their own to point to
 	}
-	date := manDate()
-	return doc.GenMan(root, &doc.GenManHeader{
-		Title: "PARX", Section: "1", Date: &date, Source: "parx " + Version, Manual: "parx manual",
-	}, w)
+	return root
 }

@@ -273,8 +273,8 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.StringVarP(&o.jobs, "max-procs", "P", "", "same as --jobs")
 	fs.StringVar(&o.delay, "delay", "", "wait `SECS` between job starts")
 	fs.IntVar(&o.nice, "nice", 0, "run jobs at niceness `N`")
-	fs.StringArrayVar(&o.env, "env", nil, "accepted for GNU compatibility: jobs inherit the whole environment")
-	fs.StringVar(&o.halt, "halt", "never", "stop early: never, or soon|now,fail|success|done=N or N% (also 0, 1, 2)")
+	fs.StringArrayVar(&o.env, "env", nil, "accepted for GNU compatibility: jobs inherit the whole environment (`VAR`)")
+	fs.StringVar(&o.halt, "halt", "never", "stop early by `POLICY`: never, or soon|now,fail|success|done=N or N% (also 0, 1, 2)")
 	fs.StringVar(&o.halt, "halt-on-error", "never", "same as --halt")
 	fs.StringVar(&o.timeout, "timeout", "", "kill a job after `SECS` (s, m, h, d suffixes), or N% of the median runtime")
 	fs.IntVar(&o.retries, "retries", 0, "run a failing job up to `N` times in all")
@@ -294,8 +294,6 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 // one says so instead of "unknown flag".
 var gnuOnly = map[string]bool{
 	"pipe": true, "spreadstdin": true, "pipe-part": true, "pipepart": true, "block": true, "block-size": true,
-	"results": true, "res": true, "files": true, "bar": true,
-	"progress": true, "eta": true, "line-buffer": true, "lb": true, "ungroup": true, "group": true,
 	"sshlogin": true, "sshloginfile": true, "slf": true, "transfer": true, "return": true, "cleanup": true,
 	"trc": true, "basefile": true, "nonall": true, "onall": true, "semaphore": true, "sem": true,
 	"sql": true, "sqlmaster": true, "sqlworker": true,
@@ -304,7 +302,7 @@ var gnuOnly = map[string]bool{
 	"tty": true, "interactive": true, "keep-order-out": true, "citation": true, "will-cite": true,
 	"plus": true, "parens": true, "rpl": true, "fg": true, "bg": true, "latest-line": true, "ll": true,
 	"group-by": true, "shard": true, "template": true, "tmux": true, "tmuxpane": true, "xargs-compat": true,
-	"csv": true, "linebuffer": true, "u": true, "S": true, "p": true, "w": true, "i": true,
+	"csv": true, "linebuffer": true, "S": true, "p": true, "w": true, "i": true,
 }
 
 var unknownFlag = regexp.MustCompile(`unknown (?:shorthand )?flag: (?:'(.)' in -\S+|--?([^\s=]+))`)

@@ -240,10 +240,10 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		args = []string{c.Path}
 	}
 	cmd := &exec.Cmd{
-		Path:        path,
-		Args:        args,
-		Env:         c.Env,
-		Dir:         c.Dir,
+		Path: path,
+		Args: args,
+		Env:  c.Env,
+		Dir:  c.Dir,
 		// Pdeathsig: should this process die without stopping the program
 		// (kill -9), the program is killed too instead of running on as
 		// an orphan with nobody to read its output. (Its own children
