@@ -293,12 +293,10 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 // gnuOnly lists GNU parallel options parx does not implement, so that using
 // one says so instead of "unknown flag".
 var gnuOnly = map[string]bool{
-	"pipe": true, "spreadstdin": true, "pipe-part": true, "pipepart": true, "block": true, "block-size": true,
 	"sshlogin": true, "sshloginfile": true, "slf": true, "transfer": true, "return": true, "cleanup": true,
 	"trc": true, "basefile": true, "nonall": true, "onall": true, "semaphore": true, "sem": true,
 	"sql": true, "sqlmaster": true, "sqlworker": true,
-	"fifo": true, "cat": true, "round-robin": true, "recstart": true, "recend": true, "regexp": true,
-	"remove-rec-sep": true, "tee": true, "compress": true, "ctag": true, "ctagstring": true,
+	"tee": true, "compress": true, "ctag": true, "ctagstring": true,
 	"tty": true, "interactive": true, "keep-order-out": true, "citation": true, "will-cite": true,
 	"plus": true, "parens": true, "rpl": true, "fg": true, "bg": true, "latest-line": true, "ll": true,
 	"group-by": true, "shard": true, "template": true, "tmux": true, "tmuxpane": true, "xargs-compat": true,

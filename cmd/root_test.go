@@ -126,3 +126,14 @@ func TestAttachedL(t *testing.T) {
 		}
 	}
 }
+
+// TestGNUOnlyAreUndefined keeps the list of unimplemented GNU options
+// honest: an option parx defines must not be called unimplemented.
+func TestGNUOnlyAreUndefined(t *testing.T) {
+	fs := newRootCmd(nil, nil, nil, nil).Flags()
+	for name := range gnuOnly {
+		if fs.Lookup(name) != nil || (len(name) == 1 && fs.ShorthandLookup(name) != nil) {
+			t.Errorf("gnuOnly lists %q, which parx defines", name)
+		}
+	}
+}
