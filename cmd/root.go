@@ -553,7 +553,7 @@ func jobControl(o *options, pool *runner.Pool, cores int) error {
 	}
 	if o.memfree != "" {
 		if pool.MemFree, err = runner.ParseSize(o.memfree); err != nil {
-			return fmt.Errorf("invalid --memfree: %w", err)
+			return fmt.Errorf("--memfree: %w", err)
 		}
 	}
 	return nil

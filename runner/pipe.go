@@ -83,7 +83,7 @@ type PipeOptions struct {
 // (powers of 1000), K M G T P (powers of 1024), or Ki Mi Gi Ti Pi in any
 // case (powers of 1024). The result is rounded down to whole bytes.
 func ParseBlockSize(s string) (int64, error) {
-	bad := fmt.Errorf("invalid block size %q: want a number with an optional k, K, M, G, T or P suffix", s)
+	bad := fmt.Errorf("invalid size %q: want a number with an optional k, K, M, G, T or P suffix", s)
 	num := strings.TrimSpace(s)
 	mult := 1.0
 	if len(num) > 0 {
