@@ -522,8 +522,8 @@ func jobControl(o *options, pool *runner.Pool, cores int) error {
 	}
 	if o.timeout != "" {
 		if pct, ok := strings.CutSuffix(o.timeout, "%"); ok {
-			f, perr := strconv.ParseFloat(pct, 64)
-			if perr != nil || !(f > 0) || math.IsInf(f, 0) {
+			f, ok := positiveNumber(pct)
+			if !ok {
 				return fmt.Errorf("invalid --timeout %q: want a positive percentage of the median runtime", o.timeout)
 			}
 			pool.TimeoutPercent = f
@@ -542,8 +542,8 @@ func jobControl(o *options, pool *runner.Pool, cores int) error {
 	}
 	if o.load != "" {
 		num, pct := strings.CutSuffix(o.load, "%")
-		f, perr := strconv.ParseFloat(num, 64)
-		if perr != nil || !(f > 0) || math.IsInf(f, 0) {
+		f, ok := positiveNumber(num)
+		if !ok {
 			return fmt.Errorf("invalid --load %q: want a positive load average, or N%% of the CPU cores", o.load)
 		}
 		if pct {
@@ -557,6 +557,12 @@ func jobControl(o *options, pool *runner.Pool, cores int) error {
 		}
 	}
 	return nil
+}
+
+// positiveNumber reads a finite number above zero.
+func positiveNumber(s string) (float64, bool) {
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil && f > 0 && !math.IsInf(f, 0)
 }
 
 // openJobLog opens the --joblog file for appending or writing, first
