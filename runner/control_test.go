@@ -273,6 +273,25 @@ func runLines(t *testing.T, ctx context.Context, p *Pool, lines ...string) ([]*R
 	return got, err
 }
 
+// A halt (or SIGHUP) while the next job waits out --delay: that job does not
+// start, and the run ends without waiting for the rest of the delay.
+func TestPoolHaltDuringDelay(t *testing.T) {
+	h, err := ParseHalt("soon,fail=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Pool{Slots: 2, Delay: 10 * time.Second, Halt: h}
+	start := time.Now()
+	res, err := runLines(t, context.Background(), p, "exit 3", "echo never")
+	var he *HaltError
+	if !errors.As(err, &he) || len(res) != 1 || res[0].ExitCode != 3 {
+		t.Errorf("Run = %v with %d results; want a halt after the failed job only", err, len(res))
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the run took %v: it waited out the --delay after the halt", d)
+	}
+}
+
 func TestPoolLoadGate(t *testing.T) {
 	var load atomic.Value
 	load.Store(5.0)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -403,6 +404,79 @@ func TestPipeRoundRobin(t *testing.T) {
 	}
 	if total != 20000 {
 		t.Errorf("--round-robin jobs counted %d lines, want 20000 (%q)", total, out)
+	}
+}
+
+// Each of the first -j blocks starts a job even when the pool is slower than
+// the jobs read: with --delay, the first job could otherwise take every
+// block before the second starts (GNU parallel starts min(-j, blocks)).
+func TestPipeRoundRobinStartsAllSlots(t *testing.T) {
+	for _, tt := range []struct {
+		lines, jobs int
+	}{{10, 3}, {2, 2}, {1, 1}} {
+		in := strings.Repeat("x\n", tt.lines)
+		out, sum := runPipe(t, []string{"wc", "-l"}, PipeOptions{Input: strings.NewReader(in), BlockSize: 3, RoundRobin: true},
+			Pool{Slots: 3, Delay: 100 * time.Millisecond})
+		total := 0
+		for _, f := range strings.Fields(out) {
+			n, _ := strconv.Atoi(f)
+			total += n
+		}
+		if sum.Jobs != tt.jobs || total != tt.lines {
+			t.Errorf("%d lines, -j3 --delay: %d jobs counting %d lines (%q), want %d jobs", tt.lines, sum.Jobs, total, out, tt.jobs)
+		}
+	}
+}
+
+// A SIGHUP (Drain) while the pool waits for input to start the second
+// --round-robin job: the waiting start is abandoned without taking a block,
+// and the running job gets the whole rest of the input.
+func TestPipeRoundRobinDrainLosesNothing(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pr, pw := io.Pipe()
+	go func() {
+		io.WriteString(pw, strings.Repeat("line\n", 2))
+		time.Sleep(400 * time.Millisecond)
+		io.WriteString(pw, strings.Repeat("line\n", 998))
+		pw.Close()
+	}()
+	drain := make(chan struct{})
+	time.AfterFunc(200*time.Millisecond, func() { close(drain) })
+	var out, errb bytes.Buffer
+	sum, err := Run(ctx, Config{Command: []string{"wc", "-l"},
+		Pipe: &PipeOptions{Input: pr, BlockSize: 10, RoundRobin: true},
+		Pool: Pool{Slots: 3, Drain: drain}, Stdout: &out, Stderr: &errb})
+	if ctx.Err() != nil {
+		t.Fatal("--round-robin run drained before its second job hung")
+	}
+	if err != nil || sum.Jobs != 1 || strings.TrimSpace(out.String()) != "1000" {
+		t.Errorf("Run = %v, summary %+v, output %q; want one job counting 1000 lines", err, sum, out.String())
+	}
+}
+
+// A job handed its first block but never started (the pool stopped as it
+// was fetched) gives the block back, in input order, to the running jobs.
+func TestRobinDealerReturnsUnstartedBlocks(t *testing.T) {
+	d := newRobinDealer(context.Background(), func() int { return 3 }, func([]byte) {})
+	for _, b := range []string{"a\n", "b\n", "c\n", "d\n"} {
+		d.queue = append(d.queue, &blockReader{body: []byte(b)})
+	}
+	d.eof = true
+	_, first, err := d.nextJob()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.nextJob()
+	d.nextJob()
+	d.started(first)
+	d.stopStarting() // the second and third never start
+	if _, _, err := d.nextJob(); err != io.EOF {
+		t.Errorf("nextJob after stopStarting: %v, want io.EOF", err)
+	}
+	got, err := io.ReadAll(first)
+	if err != nil || string(got) != "a\nb\nc\nd\n" {
+		t.Errorf("the running job read %q, %v; want every block", got, err)
 	}
 }
 

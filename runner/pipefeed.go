@@ -155,7 +155,7 @@ type blockFeed struct {
 	owned map[int]func() // slot -> frees the block of the job last run there
 	dir   string         // private temp dir for --cat and --fifo
 	n     int            // files made in dir
-	jobs  int            // jobs started with --round-robin
+	robin *robinDealer   // --round-robin
 	// skipped counts the empty blocks not given to a job since
 	// takeSkipped was last called.
 	skipped int64
@@ -191,6 +191,11 @@ func newBlockFeed(ctx context.Context, opt PipeOptions, slots func() int, tmpDir
 		return nil, err
 	}
 	sp.getBuf = f.getBuf
+	if opt.RoundRobin {
+		f.robin = newRobinDealer(ctx, slots, f.putBuf)
+		go f.robin.fill(sp)
+		return f, nil
+	}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
@@ -257,8 +262,8 @@ func (f *blockFeed) release(slot int) {
 // run in slot, or io.EOF when the input is used up.
 func (f *blockFeed) next(slot int) ([][]string, io.Reader, error) {
 	f.release(slot)
-	if f.opt.RoundRobin && f.opt.PartFile == "" {
-		return f.nextRoundRobin()
+	if f.robin != nil {
+		return f.robin.nextJob()
 	}
 	var r *blockReader
 	for r == nil {
@@ -391,99 +396,12 @@ func writeFile(name string, r io.WriterTo) error {
 	return nil
 }
 
-// nextRoundRobin starts one of the slots' jobs of --round-robin: its stdin
-// takes blocks from the feed as fast as the job reads them.
-func (f *blockFeed) nextRoundRobin() ([][]string, io.Reader, error) {
-	f.mu.Lock()
-	full := f.jobs >= f.slots()
-	f.mu.Unlock()
-	if full {
-		return nil, nil, io.EOF
-	}
-	it, ok := <-f.items
-	if !ok {
-		return nil, nil, io.EOF
-	}
-	if it.err != nil {
-		return nil, nil, it.err
-	}
-	f.mu.Lock()
-	f.jobs++
-	f.mu.Unlock()
-	rr := &robinReader{f: f, cur: it.r}
-	return [][]string{}, rr, nil
-}
-
-// robinReader is a --round-robin job's stdin: the header once, then every
-// block it manages to take from the feed.
-type robinReader struct {
-	f      *blockFeed
-	cur    *blockReader
-	headed bool
-}
-
-func (r *robinReader) Read(p []byte) (int, error) {
-	for {
-		if r.cur == nil && !r.take() {
-			return 0, io.EOF
-		}
-		n, err := r.cur.Read(p)
-		if err == io.EOF {
-			r.drop()
-			if n == 0 {
-				continue
-			}
-			err = nil
-		}
-		return n, err
-	}
-}
-
-// WriteTo writes whole blocks.
-func (r *robinReader) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	for {
-		if r.cur == nil && !r.take() {
-			return total, nil
-		}
-		n, err := r.cur.WriteTo(w)
-		total += n
-		r.drop()
-		if err != nil {
-			return total, err
-		}
-	}
-}
-
-// take gets the next block; the header goes only ahead of the first.
-func (r *robinReader) take() bool {
-	select {
-	case it, ok := <-r.f.items:
-		if !ok || it.err != nil {
-			return false
-		}
-		r.cur = it.r
-	case <-r.f.done:
-		return false
-	}
-	if r.headed {
-		r.cur.head = nil
-	}
-	r.headed = true
-	return true
-}
-
-func (r *robinReader) drop() {
-	if !r.headed {
-		r.headed = true // the first block came with the job
-	}
-	r.f.putBuf(r.cur.body)
-	r.cur = nil
-}
-
 // close stops the reading goroutine and frees every block, file and fifo.
 func (f *blockFeed) close() {
 	close(f.done)
+	if f.robin != nil {
+		f.robin.close()
+	}
 	f.mu.Lock()
 	rels := f.owned
 	f.owned = map[int]func(){}

@@ -174,6 +174,10 @@ type Pool struct {
 	// OnHalt, if set, is called once when the Halt policy stops the run,
 	// with the number of jobs still running.
 	OnHalt func(h *HaltError, running int)
+	// OnLastStart, if set, is called once when the Pool will start no
+	// new job (the source ended, a halt, a signal, Drain), before it
+	// waits for the running ones; their retries may still start.
+	OnLastStart func()
 	// Output, if set, is called just before each job (or attempt of a
 	// retried job) starts, to send the job's output somewhere while it
 	// runs (-u, --line-buffer, --files) instead of to the Result's
@@ -240,6 +244,7 @@ type poolRun struct {
 	taken     int                   // slots in use
 	running   map[int64]*runningJob // by start order
 	stopping  bool                  // start no new jobs
+	stopped   chan struct{}         // closed with stopping set
 	failed    int
 	succeeded int
 	runtimes  medianTracker
@@ -282,7 +287,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 
 	runCtx, cancelRun := context.WithCancelCause(ctx)
 	defer cancelRun(nil)
-	st := &poolRun{p: p, runCtx: runCtx, cancelRun: cancelRun, inMemory: new(atomic.Int64), nextSlot: 1, running: map[int64]*runningJob{}}
+	st := &poolRun{p: p, runCtx: runCtx, cancelRun: cancelRun, inMemory: new(atomic.Int64), nextSlot: 1, running: map[int64]*runningJob{}, stopped: make(chan struct{})}
 	st.cond = sync.NewCond(&st.mu)
 	wake := func() {
 		st.mu.Lock()
@@ -297,8 +302,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			select {
 			case <-p.Drain:
 				st.mu.Lock()
-				st.stopping = true
-				st.cond.Broadcast()
+				st.stop()
 				st.mu.Unlock()
 			case <-stopDrain:
 			}
@@ -332,6 +336,10 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		if !ok {
 			break
 		}
+		if !st.waitDelay(lastStart) {
+			st.releaseSlot(slot)
+			break
+		}
 		if !st.waitResources() {
 			st.releaseSlot(slot)
 			break
@@ -351,14 +359,6 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		seq++
 		if job.Seq == 0 {
 			job.Seq = seq
-		}
-		if p.Delay > 0 && !lastStart.IsZero() {
-			if d := p.Delay - time.Since(lastStart); d > 0 {
-				select {
-				case <-time.After(d):
-				case <-runCtx.Done():
-				}
-			}
 		}
 		if runCtx.Err() != nil {
 			st.releaseSlot(slot)
@@ -392,6 +392,9 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			st.releaseSlot(slot)
 			results <- res
 		}(order)
+	}
+	if p.OnLastStart != nil {
+		p.OnLastStart()
 	}
 	wg.Wait()
 	close(results)
@@ -466,6 +469,15 @@ func (st *poolRun) takeSlot() (int, bool) {
 	return slot, true
 }
 
+// stop makes the pool start no new jobs; st.mu must be held.
+func (st *poolRun) stop() {
+	if !st.stopping {
+		st.stopping = true
+		close(st.stopped)
+	}
+	st.cond.Broadcast()
+}
+
 // releaseSlot gives a slot back once its job is over (or never started).
 func (st *poolRun) releaseSlot(slot int) {
 	st.mu.Lock()
@@ -473,6 +485,26 @@ func (st *poolRun) releaseSlot(slot int) {
 	st.free = append(st.free, slot)
 	st.cond.Broadcast()
 	st.mu.Unlock()
+}
+
+// waitDelay holds the next start until Delay has passed since the last one.
+// It returns false when no more jobs may start (a halt or SIGHUP during the
+// wait), before the job is taken from its source.
+func (st *poolRun) waitDelay(lastStart time.Time) bool {
+	if st.p.Delay > 0 && !lastStart.IsZero() {
+		if d := st.p.Delay - time.Since(lastStart); d > 0 {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-st.runCtx.Done():
+			case <-st.stopped:
+			}
+		}
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return !st.stopping && st.runCtx.Err() == nil
 }
 
 // waitResources holds the next start while the load is too high or memory
@@ -608,8 +640,7 @@ func (st *poolRun) settle(res *Result) {
 		return
 	}
 	st.halted = &HaltError{Policy: p.Halt, Seq: res.Job.Seq, Line: res.Job.Line, ExitCode: res.ExitCode, Signal: int(res.Signal)}
-	st.stopping = true
-	st.cond.Broadcast()
+	st.stop()
 	if p.OnHalt != nil {
 		p.OnHalt(st.halted, len(st.running))
 	}

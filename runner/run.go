@@ -176,6 +176,21 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			return sum, err
 		}
 		defer feed.close()
+		if d := feed.robin; d != nil {
+			onStart, onLast := pool.OnStart, pool.OnLastStart
+			pool.OnStart = func(job *Job, slot int) {
+				d.started(job.Stdin)
+				if onStart != nil {
+					onStart(job, slot)
+				}
+			}
+			pool.OnLastStart = func() {
+				d.stopStarting()
+				if onLast != nil {
+					onLast()
+				}
+			}
+		}
 	}
 	nextBatch := func() ([][]string, error) {
 		records, err := b.next()
