@@ -309,7 +309,7 @@ func TestProgressTmux(t *testing.T) {
 	}
 	parx := parxPath(t)
 	dir := t.TempDir()
-	sock := fmt.Sprintf("parx-test-%d", os.Getpid())
+	sock := fmt.Sprintf("parx-test-%d-%d", os.Getpid(), time.Now().UnixNano())
 	run := func(args ...string) string {
 		out, err := exec.Command(tmux, append([]string{"-L", sock, "-f", "/dev/null"}, args...)...).CombinedOutput()
 		if err != nil {
@@ -330,9 +330,13 @@ func TestProgressTmux(t *testing.T) {
 			seen[m[1]] = true
 		}
 		if _, err := os.Stat(filepath.Join(dir, "done")); err == nil {
-			time.Sleep(100 * time.Millisecond)
-			for _, m := range barRE.FindAllStringSubmatch(run("capture-pane", "-p"), -1) {
-				seen[m[1]] = true
+			// parx has exited; tmux may still be reading its last bytes
+			// from the terminal when the machine is busy.
+			for end := time.Now().Add(3 * time.Second); !seen["20"] && time.Now().Before(end); {
+				time.Sleep(100 * time.Millisecond)
+				for _, m := range barRE.FindAllStringSubmatch(run("capture-pane", "-p"), -1) {
+					seen[m[1]] = true
+				}
 			}
 			break
 		}

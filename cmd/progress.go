@@ -89,7 +89,8 @@ func (p *progress) draw() {
 		p.clear()
 		return
 	}
-	if p.bar == nil || total != p.total {
+	if p.bar == nil || total != p.total || p.bar.IsFinished() {
+		// A finished bar draws no more: redraw the state on a new one.
 		p.clear()
 		p.desc = p.describe(st)
 		p.bar, p.total = p.newBar(total, p.desc), total
@@ -135,9 +136,6 @@ func (p *progress) finish() {
 		return
 	}
 	if p.cleared || !p.bar.IsFinished() {
-		if p.bar.IsFinished() {
-			p.bar = nil // a finished bar draws no more: show the last state on a new one
-		}
 		p.draw()
 	}
 	p.bar.Exit()
