@@ -318,10 +318,10 @@ func TestPoolMemFreeKillsYoungestAndRerunsIt(t *testing.T) {
 	dir := t.TempDir()
 	// The older job runs through; the younger one is killed while memory is
 	// low, then runs again from the start once memory is back.
-	time.AfterFunc(700*time.Millisecond, func() { low.Store(true) })
-	time.AfterFunc(2500*time.Millisecond, func() { low.Store(false) })
+	time.AfterFunc(1200*time.Millisecond, func() { low.Store(true) })
+	time.AfterFunc(3000*time.Millisecond, func() { low.Store(false) })
 	res, err := runLines(t, context.Background(), p,
-		"sleep 3; echo old",
+		"sleep 3.5; echo old",
 		"sleep 0.2; echo >> "+dir+"/starts; sleep 2.5; echo young")
 	if err != nil {
 		t.Fatal(err)

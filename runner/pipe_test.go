@@ -522,7 +522,7 @@ func TestPipeBlockTimeout(t *testing.T) {
 	pr, pw := io.Pipe()
 	go func() {
 		pw.Write([]byte("a\nb\nc"))
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(time.Second)
 		pw.Write([]byte("\nd\n"))
 		pw.Close()
 	}()
@@ -535,7 +535,7 @@ func TestPipeBlockTimeout(t *testing.T) {
 	if err != nil || string(first) != "a\nb\n" {
 		t.Fatalf("first block %q, %v; want the lines read before the timeout", first, err)
 	}
-	if waited := time.Since(start); waited > 250*time.Millisecond {
+	if waited := time.Since(start); waited > 700*time.Millisecond {
 		t.Errorf("first block came after %v, not at the timeout", waited)
 	}
 	if rest := drain(t, sp); strings.Join(rest, "") != "c\nd\n" {
