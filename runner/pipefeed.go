@@ -400,7 +400,7 @@ func writeFile(name string, r io.WriterTo) error {
 func (f *blockFeed) close() {
 	close(f.done)
 	if f.robin != nil {
-		f.robin.close()
+		f.robin.shutdown()
 	}
 	f.mu.Lock()
 	rels := f.owned

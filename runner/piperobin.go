@@ -29,12 +29,13 @@ type robinDealer struct {
 	full    bool                 // every job slot got a job
 	noMore  bool                 // the Pool starts no more jobs
 	pending map[*robinReader]int // readers handed out but not yet started
+	unhook  func() bool          // unregisters the close on cancel
 }
 
 func newRobinDealer(ctx context.Context, slots func() int, putBuf func([]byte)) *robinDealer {
 	d := &robinDealer{slots: slots, putBuf: putBuf, pending: map[*robinReader]int{}}
 	d.cond = sync.NewCond(&d.mu)
-	context.AfterFunc(ctx, d.close)
+	d.unhook = context.AfterFunc(ctx, d.close)
 	return d
 }
 
@@ -133,6 +134,12 @@ func (d *robinDealer) stopStarting() {
 	}
 	d.queue = append(back, d.queue...)
 	d.cond.Broadcast()
+}
+
+// shutdown ends the dealing when the run is over.
+func (d *robinDealer) shutdown() {
+	d.unhook()
+	d.close()
 }
 
 // close ends the dealing: readers get io.EOF and fill stops.
