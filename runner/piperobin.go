@@ -3,6 +3,8 @@ package runner
 import (
 	"context"
 	"io"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -118,19 +120,14 @@ func (d *robinDealer) stopStarting() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.noMore = true
+	unstarted := slices.SortedFunc(maps.Keys(d.pending), func(a, b *robinReader) int {
+		return d.pending[a] - d.pending[b]
+	})
 	var back []*blockReader
-	for len(d.pending) > 0 {
-		first, n := (*robinReader)(nil), 0
-		for r, i := range d.pending {
-			if first == nil || i < n {
-				first, n = r, i
-			}
-		}
-		delete(d.pending, first)
-		if first.cur != nil {
-			back = append(back, first.cur)
-			first.cur = nil
-		}
+	for _, r := range unstarted {
+		delete(d.pending, r)
+		back = append(back, r.cur)
+		r.cur = nil
 	}
 	d.queue = append(back, d.queue...)
 	d.cond.Broadcast()

@@ -243,8 +243,7 @@ type poolRun struct {
 	nextSlot  int
 	taken     int                   // slots in use
 	running   map[int64]*runningJob // by start order
-	stopping  bool                  // start no new jobs
-	stopped   chan struct{}         // closed with stopping set
+	stopped   chan struct{}         // closed when no new job may start
 	failed    int
 	succeeded int
 	runtimes  medianTracker
@@ -443,7 +442,7 @@ func (st *poolRun) takeSlot() (int, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for {
-		if st.stopping || st.runCtx.Err() != nil {
+		if st.stopRequested() || st.runCtx.Err() != nil {
 			return 0, false
 		}
 		if st.taken < st.p.slots() {
@@ -469,10 +468,19 @@ func (st *poolRun) takeSlot() (int, bool) {
 	return slot, true
 }
 
+// stopRequested reports whether stop was called.
+func (st *poolRun) stopRequested() bool {
+	select {
+	case <-st.stopped:
+		return true
+	default:
+		return false
+	}
+}
+
 // stop makes the pool start no new jobs; st.mu must be held.
 func (st *poolRun) stop() {
-	if !st.stopping {
-		st.stopping = true
+	if !st.stopRequested() {
 		close(st.stopped)
 	}
 	st.cond.Broadcast()
@@ -502,9 +510,7 @@ func (st *poolRun) waitDelay(lastStart time.Time) bool {
 			}
 		}
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return !st.stopping && st.runCtx.Err() == nil
+	return !st.stopRequested() && st.runCtx.Err() == nil
 }
 
 // waitResources holds the next start while the load is too high or memory
@@ -526,11 +532,8 @@ func (st *poolRun) waitResources() bool {
 		case <-st.runCtx.Done():
 			t.Stop()
 			return false
-		}
-		st.mu.Lock()
-		stop := st.stopping
-		st.mu.Unlock()
-		if stop {
+		case <-st.stopped:
+			t.Stop()
 			return false
 		}
 	}
@@ -582,8 +585,8 @@ func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, dev
 		cancel(nil)
 		st.mu.Lock()
 		delete(st.running, order)
-		stopping := st.stopping
 		st.mu.Unlock()
+		stopping := st.stopRequested()
 		res.order, res.Attempts = order, attempt
 		if counter != nil {
 			res.Sent = counter.n
