@@ -144,6 +144,19 @@ func (e *StartError) Error() string {
 // Unwrap returns the underlying cause, for errors.Is and errors.As.
 func (e *StartError) Unwrap() error { return e.Err }
 
+// ResourceShortage reports whether the program could not be started for
+// lack of processes, file descriptors or memory (EAGAIN, EMFILE, ENFILE,
+// ENOMEM): a cause that goes away as other programs end, unlike a missing
+// or unusable program. The same Cmd may be run again later.
+func (e *StartError) ResourceShortage() bool {
+	for _, errno := range []syscall.Errno{syscall.EAGAIN, syscall.EMFILE, syscall.ENFILE, syscall.ENOMEM} {
+		if errors.Is(e.Err, errno) {
+			return true
+		}
+	}
+	return false
+}
+
 // Run starts c in its own process group, feeds c.Stdin while draining
 // c.Stdout and c.Stderr, waits for the program and returns what happened.
 // Should the calling process die first, the program gets SIGKILL.
@@ -171,8 +184,10 @@ func Run(ctx context.Context, c *Cmd) (Result, error) {
 
 	res.Start = time.Now()
 	if err := cmd.Start(); err != nil {
+		ios.pipes.abandon()
 		return res, startFailed(&res, c, err)
 	}
+	ios.pipes.start()
 	pid := cmd.Process.Pid
 	if c.Nice != 0 {
 		// The group, not the pid: anything the program forked already has
@@ -197,6 +212,17 @@ func Run(ctx context.Context, c *Cmd) (Result, error) {
 	if g != nil && !stop() {
 		res.Killed = g.exited()
 	}
+
+	// The output pipes may still hold what the program wrote last, and a
+	// descendant may still be writing. A stop of the run while that goes on
+	// takes the whole group down; the unreaped leader keeps its id ours.
+	ios.pipes.programExited()
+	lingering := &lingerKill{pgid: pid}
+	if ctx.Done() != nil {
+		defer context.AfterFunc(ctx, lingering.kill)()
+	}
+	ios.pipes.wait()
+	lingering.reaping()
 
 	err = cmd.Wait()
 	st := cmd.ProcessState
@@ -252,11 +278,14 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		// one, which this package never does.
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	}
-	switch {
-	case c.WaitDelay == 0:
-		cmd.WaitDelay = defaultWaitDelay
-	case c.WaitDelay > 0:
-		cmd.WaitDelay = c.WaitDelay
+	idle := c.WaitDelay
+	if idle == 0 {
+		idle = defaultWaitDelay
+	}
+	if idle > 0 {
+		// os/exec's bound now covers only the stdin pipe: the output
+		// pipes are ours (outputPipe).
+		cmd.WaitDelay = idle
 	}
 
 	ios := &streams{}
@@ -268,16 +297,44 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		ios.in = &inReader{r: in}
 		cmd.Stdin = ios.in
 	}
-	cmd.Stdout, ios.out = wrapWriter(c.Stdout)
+	var err error
+	if cmd.Stdout, ios.out, err = ios.output(c.Stdout, idle, &ios.outP); err != nil {
+		return nil, nil, err
+	}
 	if c.Stderr != nil && sameWriter(c.Stderr, c.Stdout) {
-		// One writer must not be called from two goroutines; handing os/exec
-		// the same value makes it use one pipe for both descriptors.
+		// One writer must not be called from two goroutines: one pipe
+		// serves both descriptors.
 		cmd.Stderr = cmd.Stdout
 		ios.shared = true
-	} else {
-		cmd.Stderr, ios.err2 = wrapWriter(c.Stderr)
+	} else if cmd.Stderr, ios.err2, err = ios.output(c.Stderr, idle, &ios.errP); err != nil {
+		ios.pipes.abandon()
+		return nil, nil, err
 	}
 	return cmd, ios, nil
+}
+
+// lingerKill kills what is left of a job's process group when the run is
+// stopped while the job's output is still being drained after the leader
+// exited. Its mutex orders every kill before the leader is reaped.
+type lingerKill struct {
+	pgid   int
+	mu     sync.Mutex
+	reaped bool
+}
+
+func (l *lingerKill) kill() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.reaped {
+		_ = unix.Kill(-l.pgid, unix.SIGKILL)
+	}
+}
+
+// reaping forbids further kills: the leader is about to be reaped.
+func (l *lingerKill) reaping() {
+	l.mu.Lock()
+	l.reaped = true
+	l.mu.Unlock()
 }
 
 // startFailed fills res for a program that never ran and returns the
@@ -309,13 +366,59 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
-// waitExited blocks until process pid has exited, leaving it waitable.
+// waitExited blocks until process pid has exited, leaving it waitable. It
+// waits in the runtime's poller on a pidfd rather than in a blocking waitid,
+// so that running jobs hold no OS thread each: under a low `ulimit -u` every
+// thread counts as a process, and a Go runtime that cannot make a thread it
+// wants aborts.
 func waitExited(pid int) error {
+	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		// Kernels before 5.3, or a sandbox that forbids it.
+		return waitExitedBlocking(pid)
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return waitExitedBlocking(pid)
+	}
+	var werr error
+	if err := rc.Read(func(uintptr) bool {
+		var exited bool
+		exited, werr = hasExited(pid)
+		return exited || werr != nil
+	}); err != nil {
+		// The pidfd is not pollable here.
+		return waitExitedBlocking(pid)
+	}
+	return werr
+}
+
+// waitExitedBlocking is waitExited at the cost of a thread.
+func waitExitedBlocking(pid int) error {
 	var info unix.Siginfo
 	for {
 		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
 		if err != unix.EINTR {
 			return err
+		}
+	}
+}
+
+// hasExited reports whether process pid has exited, without reaping it.
+func hasExited(pid int) (bool, error) {
+	for {
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT|unix.WNOHANG, nil)
+		switch err {
+		case nil:
+			// With WNOHANG and nothing to report, the kernel leaves the
+			// (zeroed) siginfo alone.
+			return info.Signo != 0, nil
+		case unix.EINTR:
+		default:
+			return false, err
 		}
 	}
 }
@@ -346,6 +449,17 @@ func (g *group) terminate() {
 		if g.done {
 			g.mu.Unlock()
 			return
+		}
+		if !g.killed {
+			if exited, _ := hasExited(g.pgid); exited {
+				// It finished on its own just before the stop came (a
+				// timeout firing as the job ends, or a parx resumed
+				// from SIGSTOP): do not report a kill that did not
+				// happen. Run's own wait for the exit is about to
+				// return.
+				g.mu.Unlock()
+				return
+			}
 		}
 		sig := step.Signal
 		select {
@@ -400,12 +514,37 @@ func (g *group) exited() bool {
 }
 
 // streams holds the wrappers around the caller's streams. Their errors are
-// read only after exec.Cmd.Wait, which waits for the copying goroutines.
+// read only once the output pipes are drained and exec.Cmd.Wait has waited
+// for the stdin goroutine.
 type streams struct {
 	in     *inReader
 	out    *outWriter
 	err2   *outWriter // stderr, when it is not shared with stdout
 	shared bool       // stdout and stderr are one writer
+	pipes  outputPipes
+	outP   *outputPipe // stdout's pipe, if it has one
+	errP   *outputPipe // stderr's, when not shared
+}
+
+// output returns what to give os/exec for the caller's writer w (nil, an
+// *os.File handed over as it is, or the write end of a pipe this package
+// drains into w) and the wrapper whose error must be checked.
+func (s *streams) output(w io.Writer, idle time.Duration, pipe **outputPipe) (io.Writer, *outWriter, error) {
+	switch w := w.(type) {
+	case nil:
+		return nil, nil, nil
+	case *os.File:
+		return w, nil, nil
+	default:
+		o := &outWriter{w: w}
+		p, err := newOutputPipe(o, idle)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.pipes.add(p)
+		*pipe = p
+		return p.w, o, nil
+	}
 }
 
 // result turns the outcome of exec.Cmd.Wait into Run's error.
@@ -419,6 +558,21 @@ func (s *streams) result(name string, waitErr error) error {
 	}
 	if s.err2 != nil && s.err2.err != nil {
 		return fmt.Errorf("%s: writing stderr: %w", name, s.err2.err)
+	}
+	for _, p := range []*outputPipe{s.outP, s.errP} {
+		if p == nil || p.err == nil {
+			continue
+		}
+		what := "stdout"
+		switch {
+		case p == s.errP:
+			what = "stderr"
+		case s.shared:
+			what = "output"
+		}
+		// Whatever the program wrote after this point is lost: never let
+		// it pass for the whole output.
+		return fmt.Errorf("%s: reading its %s: %w (output is incomplete)", name, what, p.err)
 	}
 	if s.in != nil && s.in.err != nil {
 		return fmt.Errorf("%s: reading stdin: %w", name, s.in.err)
@@ -441,20 +595,6 @@ func sameWriter(a, b io.Writer) (same bool) {
 		}
 	}()
 	return a == b
-}
-
-// wrapWriter returns what to give os/exec for w and the wrapper, if any,
-// whose error must be checked.
-func wrapWriter(w io.Writer) (io.Writer, *outWriter) {
-	switch w := w.(type) {
-	case nil:
-		return nil, nil
-	case *os.File:
-		return w, nil
-	default:
-		o := &outWriter{w: w}
-		return o, o
-	}
 }
 
 // outWriter passes a job's output on to the caller's writer and keeps the
