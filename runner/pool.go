@@ -72,8 +72,9 @@ type Result struct {
 	// not be saved.
 	Err error
 
-	order  int64 // start order, for KeepOrder
-	killed bool  // the termination sequence was used on it
+	order    int64 // start order, for KeepOrder
+	killed   bool  // the termination sequence was used on it
+	shortage error // it could not start for lack of processes or descriptors
 }
 
 // Failed reports whether the job counts as failed: a non-zero exit, a
@@ -185,6 +186,11 @@ type Pool struct {
 	// fails the job without running it (Result.Err).
 	Output func(*Job) (JobOutput, error)
 
+	// Warnings receives the Pool's own warnings, one line each, such as
+	// that the process or file descriptor limit leaves room for fewer
+	// jobs than Slots. nil discards them.
+	Warnings io.Writer
+
 	// probe reads the load average and available memory; nil means
 	// /proc. Tests replace it.
 	probe func() (load float64, memAvailable int64, err error)
@@ -248,6 +254,27 @@ type poolRun struct {
 	succeeded int
 	runtimes  medianTracker
 	halted    *HaltError
+	fatal     error // jobs cannot be started at all
+	// slotCap lowers the slots to what the process and descriptor limits
+	// allow; 0 means no cap.
+	slotCap int
+	warned  bool // the slot cap was lowered at run time and said so
+}
+
+// slotCount is how many jobs may run at once now; st.mu must be held.
+func (st *poolRun) slotCount() int {
+	n := st.p.slots()
+	if st.slotCap > 0 {
+		n = min(n, st.slotCap)
+	}
+	return n
+}
+
+// warn says one line to Pool.Warnings.
+func (st *poolRun) warn(line string) {
+	if st.p.Warnings != nil {
+		fmt.Fprintln(st.p.Warnings, line)
+	}
 }
 
 // runningJob is a job in flight, for the timeout and memory watchdogs.
@@ -288,6 +315,10 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	defer cancelRun(nil)
 	st := &poolRun{p: p, runCtx: runCtx, cancelRun: cancelRun, inMemory: new(atomic.Int64), nextSlot: 1, running: map[int64]*runningJob{}, stopped: make(chan struct{})}
 	st.cond = sync.NewCond(&st.mu)
+	if lim := systemSlotLimit(p.slots()); lim.slots > 0 {
+		st.slotCap = lim.slots
+		st.warn(lim.warning())
+	}
 	wake := func() {
 		st.mu.Lock()
 		st.cond.Broadcast()
@@ -404,6 +435,9 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	if srcErr != nil {
 		return srcErr
 	}
+	if st.fatal != nil {
+		return st.fatal
+	}
 	if st.halted != nil {
 		return st.halted
 	}
@@ -445,7 +479,7 @@ func (st *poolRun) takeSlot() (int, bool) {
 		if st.stopRequested() || st.runCtx.Err() != nil {
 			return 0, false
 		}
-		if st.taken < st.p.slots() {
+		if st.taken < st.slotCount() {
 			break
 		}
 		st.cond.Wait()
@@ -552,6 +586,7 @@ func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, dev
 	p := st.p
 	attempts := max(p.Retries, 1)
 	var res *Result
+	var restart restartBackoff
 	for attempt := 1; ; attempt++ {
 		jobCtx, cancel := context.WithCancelCause(st.runCtx)
 		var timer *time.Timer
@@ -586,6 +621,17 @@ func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, dev
 		st.mu.Lock()
 		delete(st.running, order)
 		st.mu.Unlock()
+		if res.shortage != nil {
+			// It never ran: not a failure, nor an attempt.
+			res.Stdout.Close()
+			res.Stderr.Close()
+			attempt--
+			if st.waitToRestart(res.shortage, &restart) {
+				continue
+			}
+			res.Cancelled = true
+			break
+		}
 		stopping := st.stopRequested()
 		res.order, res.Attempts = order, attempt
 		if counter != nil {
@@ -596,7 +642,12 @@ func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, dev
 			// It ended by itself, even if a kill came while its output
 			// was still being drained.
 		case cause == errTimedOut:
+			// Killed for its time, it failed even if it managed to
+			// exit 0 on the signal; GNU parallel logs that as -1 too.
 			res.TimedOut = true
+			if !res.Failed() {
+				res.ExitCode = -1
+			}
 		case cause == errMemoryLow && st.runCtx.Err() == nil:
 			// Not the job's fault: run it again once memory allows.
 			res.Stdout.Close()
@@ -617,6 +668,64 @@ func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, dev
 	}
 	st.settle(res)
 	return res
+}
+
+// Bounds of waiting for the resources to start a job: the pause between
+// tries, and how long nothing at all may be startable before the run gives
+// up.
+const (
+	restartPauseMin = 5 * time.Millisecond
+	restartPauseMax = 500 * time.Millisecond
+	restartGiveUp   = 10 * time.Second
+)
+
+// restartBackoff is one job's state while it waits to be started again.
+type restartBackoff struct {
+	pause time.Duration
+	alone time.Time // since when no other job has been running
+}
+
+// waitToRestart handles a job that could not start for lack of processes
+// or descriptors, as GNU parallel handles too low a limit: the slots are
+// lowered to the jobs still running (said once), and the job waits to try
+// again. It returns false when the run stops meanwhile, or when nothing else
+// runs and starting has still failed after restartGiveUp: then the run ends
+// with that error, since no job is left whose end could free what is
+// lacking.
+func (st *poolRun) waitToRestart(shortage error, b *restartBackoff) bool {
+	st.mu.Lock()
+	others := len(st.running)
+	switch {
+	case others > 0:
+		b.alone = time.Time{}
+		if st.slotCap == 0 || others < st.slotCap {
+			st.slotCap = others
+			if !st.warned {
+				st.warned = true
+				st.warn(fmt.Sprintf("parx: warning: %v; running at most %d jobs in parallel", shortage, others))
+			}
+		}
+	case b.alone.IsZero():
+		b.alone = time.Now()
+	case time.Since(b.alone) > restartGiveUp:
+		if st.fatal == nil {
+			st.fatal = fmt.Errorf("cannot start any job: %w", shortage)
+		}
+		st.stop()
+		st.mu.Unlock()
+		return false
+	}
+	st.mu.Unlock()
+
+	b.pause = min(max(2*b.pause, restartPauseMin), restartPauseMax)
+	t := time.NewTimer(b.pause)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-st.runCtx.Done():
+		return false
+	}
+	return !st.stopRequested()
 }
 
 // settle counts a finished job, hands it to OnDone and applies the Halt
@@ -721,7 +830,11 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 	if p.Output != nil {
 		var err error
 		if out, err = p.Output(job); err != nil {
-			res.Err = err
+			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+				res.shortage = err
+			} else {
+				res.Err = err
+			}
 			return res
 		}
 		if out.Stdout != nil {
@@ -742,10 +855,13 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 	res.killed = r.Killed
 	if err != nil {
 		var se *subproc.StartError
-		if errors.As(err, &se) {
+		switch {
+		case errors.As(err, &se) && se.ResourceShortage():
+			res.shortage = se
+		case se != nil:
 			// A shell would say this on the job's stderr; so do we.
 			fmt.Fprintf(stderr, "parx: %v\n", se)
-		} else {
+		default:
 			res.Err = err
 		}
 	}

@@ -168,6 +168,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		in = &sliceRecords{recs: all}
 	}
 	pool := cfg.Pool
+	if pool.Warnings == nil {
+		pool.Warnings = cfg.Stderr
+	}
 	sum.Policy = pool.Halt
 	b := newBatcher(in, tmpl, cfg.Batch, pool.slots)
 	var feed *blockFeed
