@@ -29,8 +29,10 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exitcode": cmdExitcode,
-			"gone":     cmdGone,
+			"exitcode":     cmdExitcode,
+			"gone":         cmdGone,
+			"unprivileged": cmdUnprivileged,
+			"burn":         cmdBurn,
 		},
 	})
 }
@@ -97,4 +99,61 @@ func processesWith(marker string) []string {
 		found = append(found, pid+": "+string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})))
 	}
 	return found
+}
+
+// cmdUnprivileged runs a bash script as an unprivileged user, so that
+// resource limits (ulimit -u, ulimit -n) bind as they do for users: root is
+// not held to the process limit. As root it uses setpriv to become nobody
+// (65534); otherwise it runs the script as the current user. The script runs
+// in a fresh directory nobody may write, with a copy of parx first in PATH;
+// stdout and stderr can be checked after, like exec's.
+// Usage: [!] unprivileged SCRIPT
+func cmdUnprivileged(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: unprivileged SCRIPT")
+	}
+	dir, err := os.MkdirTemp("", "parx-unprivileged")
+	ts.Check(err)
+	ts.Defer(func() { os.RemoveAll(dir) })
+	ts.Check(os.Chmod(dir, 0o777))
+	bin := filepath.Join(dir, "bin")
+	ts.Check(os.Mkdir(bin, 0o755))
+	self, err := exec.LookPath("parx")
+	ts.Check(err)
+	data, err := os.ReadFile(self)
+	ts.Check(err)
+	ts.Check(os.WriteFile(filepath.Join(bin, "parx"), data, 0o755))
+	work := filepath.Join(dir, "work")
+	ts.Check(os.Mkdir(work, 0o777))
+	ts.Check(os.Chmod(work, 0o777)) // past the umask
+	script := "cd " + work + " && PATH=" + bin + ":$PATH && " + args[0]
+	argv := []string{"bash", "-c", script} // sh has no ulimit -u
+	if os.Geteuid() == 0 {
+		argv = append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=" + work}, argv...)
+	}
+	err = ts.Exec(argv[0], argv[1:]...)
+	if err != nil && !neg {
+		ts.Fatalf("unprivileged: %v", err)
+	}
+	if err == nil && neg {
+		ts.Fatalf("unprivileged: unexpected success")
+	}
+}
+
+// cmdBurn starts N CPU burners that run until the script ends, so that what
+// follows runs on a loaded machine: burn N.
+func cmdBurn(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: burn N")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	for range n {
+		c := exec.Command("sh", "-c", "while :; do :; done")
+		ts.Check(c.Start())
+		ts.Defer(func() {
+			c.Process.Kill()
+			c.Wait()
+		})
+	}
 }
