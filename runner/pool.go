@@ -293,6 +293,13 @@ type runningJob struct {
 // returns a *HaltError once
 // the running jobs have finished (or been killed, with HaltNow). An error
 // from emit stops everything and is returned.
+//
+// Run fits the slots to the process and file descriptor limits (a warning
+// goes to Warnings). Under a process limit too tight for Slots it also sets
+// GOMAXPROCS to at most 2 and makes the Go runtime's threads up front, as
+// each thread counts against the limit and a runtime that cannot make one
+// aborts. A job that cannot start for lack of processes or descriptors
+// waits and starts later; it is not a failure.
 func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error) error {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
