@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -179,6 +180,11 @@ type Pool struct {
 	// new job (the source ended, a halt, a signal, Drain), before it
 	// waits for the running ones; their retries may still start.
 	OnLastStart func()
+	// Observers are more hooks like the four above, called after them in
+	// order: stages of a run add theirs with Observe, so that none replaces
+	// another's, nor the caller's.
+	Observers []Hooks
+
 	// Output, if set, is called just before each job (or attempt of a
 	// retried job) starts, to send the job's output somewhere while it
 	// runs (-u, --line-buffer, --files) instead of to the Result's
@@ -194,6 +200,60 @@ type Pool struct {
 	// probe reads the load average and available memory; nil means
 	// /proc. Tests replace it.
 	probe func() (load float64, memAvailable int64, err error)
+}
+
+// Hooks are functions a Pool calls as its jobs start and end, with the same
+// meaning as the Pool fields of the same names. Any may be nil; the zero
+// value observes nothing.
+type Hooks struct {
+	OnStart     func(job *Job, slot int)
+	OnDone      func(*Result)
+	OnHalt      func(h *HaltError, running int)
+	OnLastStart func()
+}
+
+// Observe adds h to p.Observers, without writing into a backing array that a
+// copy of p may share.
+func (p *Pool) Observe(h Hooks) {
+	p.Observers = append(slices.Clip(p.Observers), h)
+}
+
+// hooks lists every set of hooks, the Pool's own fields first.
+func (p *Pool) hooks() []Hooks {
+	own := Hooks{OnStart: p.OnStart, OnDone: p.OnDone, OnHalt: p.OnHalt, OnLastStart: p.OnLastStart}
+	return append([]Hooks{own}, p.Observers...)
+}
+
+func (p *Pool) notifyStart(job *Job, slot int) {
+	for _, h := range p.hooks() {
+		if h.OnStart != nil {
+			h.OnStart(job, slot)
+		}
+	}
+}
+
+func (p *Pool) notifyDone(r *Result) {
+	for _, h := range p.hooks() {
+		if h.OnDone != nil {
+			h.OnDone(r)
+		}
+	}
+}
+
+func (p *Pool) notifyHalt(he *HaltError, running int) {
+	for _, h := range p.hooks() {
+		if h.OnHalt != nil {
+			h.OnHalt(he, running)
+		}
+	}
+}
+
+func (p *Pool) notifyLastStart() {
+	for _, h := range p.hooks() {
+		if h.OnLastStart != nil {
+			h.OnLastStart()
+		}
+	}
 }
 
 // JobOutput is where a job's output goes while it runs (Pool.Output). The
@@ -416,11 +476,9 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			cmd.Path = shell
 			cmd.Args = []string{shell, "-c", job.Line}
 		}
-		if p.OnStart != nil {
-			// Here rather than in the job's goroutine, so that -t prints
-			// commands in the order they start.
-			p.OnStart(job, slot)
-		}
+		// Here rather than in the job's goroutine, so that -t prints
+		// commands in the order they start.
+		p.notifyStart(job, slot)
 		order++
 		wg.Add(1)
 		go func(order int64) {
@@ -430,9 +488,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			results <- res
 		}(order)
 	}
-	if p.OnLastStart != nil {
-		p.OnLastStart()
-	}
+	p.notifyLastStart()
 	wg.Wait()
 	close(results)
 	<-collected
@@ -616,8 +672,8 @@ func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, dev
 		st.mu.Lock()
 		st.running[order] = &runningJob{start: time.Now(), cancel: cancel}
 		st.mu.Unlock()
-		if p.OnStart != nil && attempt > 1 {
-			p.OnStart(job, slot)
+		if attempt > 1 {
+			p.notifyStart(job, slot)
 		}
 		res = p.runOne(jobCtx, cmd, job, slot, st.inMemory)
 		if timer != nil {
@@ -752,17 +808,13 @@ func (st *poolRun) settle(res *Result) {
 	if !res.TimedOut && p.TimeoutPercent > 0 {
 		st.runtimes.add(res.Runtime)
 	}
-	if p.OnDone != nil {
-		p.OnDone(res)
-	}
+	p.notifyDone(res)
 	if st.halted != nil || !p.Halt.reached(st.failed, st.succeeded, p.TotalJobs) {
 		return
 	}
 	st.halted = &HaltError{Policy: p.Halt, Seq: res.Job.Seq, Line: res.Job.Line, ExitCode: res.ExitCode, Signal: int(res.Signal)}
 	st.stop()
-	if p.OnHalt != nil {
-		p.OnHalt(st.halted, len(st.running))
-	}
+	p.notifyHalt(st.halted, len(st.running))
 	if p.Halt.When == HaltNow {
 		st.cancelRun(st.halted)
 	}

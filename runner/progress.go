@@ -30,24 +30,17 @@ func trackProgress(cfg *Config, pool *Pool, src JobSource) JobSource {
 		change()
 		cfg.Progress(st)
 	}
-	onStart, onDone := pool.OnStart, pool.OnDone
-	pool.OnStart = func(j *Job, slot int) {
-		if onStart != nil {
-			onStart(j, slot)
-		}
-		report(func() { st.Started++ })
-	}
-	pool.OnDone = func(r *Result) {
-		if onDone != nil {
-			onDone(r)
-		}
-		report(func() {
-			st.Done++
-			if r.Failed() {
-				st.Failed++
-			}
-		})
-	}
+	pool.Observe(Hooks{
+		OnStart: func(*Job, int) { report(func() { st.Started++ }) },
+		OnDone: func(r *Result) {
+			report(func() {
+				st.Done++
+				if r.Failed() {
+					st.Failed++
+				}
+			})
+		},
+	})
 	var made int64
 	report(func() {})
 	return JobSourceFunc(func(slot int) (*Job, error) {

@@ -180,19 +180,10 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}
 		defer feed.close()
 		if d := feed.robin; d != nil {
-			onStart, onLast := pool.OnStart, pool.OnLastStart
-			pool.OnStart = func(job *Job, slot int) {
-				d.started(job.Stdin)
-				if onStart != nil {
-					onStart(job, slot)
-				}
-			}
-			pool.OnLastStart = func() {
-				d.stopStarting()
-				if onLast != nil {
-					onLast()
-				}
-			}
+			pool.Observe(Hooks{
+				OnStart:     func(job *Job, _ int) { d.started(job.Stdin) },
+				OnLastStart: d.stopStarting,
+			})
 		}
 	}
 	nextBatch := func() ([][]string, error) {
@@ -306,22 +297,22 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}
 	}
 	if cfg.Trace {
-		pool.OnStart = func(j *Job, _ int) { fmt.Fprintln(cfg.Stderr, j.Line) }
+		pool.Observe(Hooks{OnStart: func(j *Job, _ int) { fmt.Fprintln(cfg.Stderr, j.Line) }})
 	}
 	var logErr error
 	if cfg.JobLog != nil {
-		pool.OnDone = func(r *Result) {
+		pool.Observe(Hooks{OnDone: func(r *Result) {
 			if err := cfg.JobLog.Write(r); err != nil && logErr == nil {
 				logErr = err
 			}
-		}
+		}})
 	}
 	if pool.Halt.When != HaltNever {
-		pool.OnHalt = func(h *HaltError, running int) {
+		pool.Observe(Hooks{OnHalt: func(h *HaltError, running int) {
 			if h.Policy.When == HaltSoon && running > 0 {
 				fmt.Fprintf(cfg.Stderr, "parx: --halt %s reached: starting no more jobs, waiting for %d running\n", h.Policy, running)
 			}
-		}
+		}})
 	}
 	out, err := newOutput(&cfg, topt, printer, &pool)
 	if err != nil {
