@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
@@ -72,6 +71,10 @@ type Result struct {
 	// Err is set when the job could not be run at all, or its output could
 	// not be saved.
 	Err error
+	// Transport is set (a *TransportError) when the place the job ran
+	// could not be reached or was lost: its exit status is unknown, and it
+	// counts as failed with ExitCode 255 unless the Executor said more.
+	Transport error
 
 	order    int64 // start order, for KeepOrder
 	killed   bool  // the termination sequence was used on it
@@ -81,7 +84,7 @@ type Result struct {
 // Failed reports whether the job counts as failed: a non-zero exit, a
 // signal, or an error.
 func (r *Result) Failed() bool {
-	return r.ExitCode != 0 || r.Signal != 0 || r.Err != nil
+	return r.ExitCode != 0 || r.Signal != 0 || r.Err != nil || r.Transport != nil
 }
 
 // JobSource hands a Pool its jobs. Next is called with the job slot the job
@@ -191,6 +194,9 @@ type Pool struct {
 	// Buffers; it may be called from several goroutines at once. An error
 	// fails the job without running it (Result.Err).
 	Output func(*Job) (JobOutput, error)
+
+	// Executor starts the jobs; nil means a LocalExecutor.
+	Executor Executor
 
 	// Warnings receives the Pool's own warnings, one line each, such as
 	// that the process or file descriptor limit leaves room for fewer
@@ -315,6 +321,7 @@ type poolRun struct {
 	runtimes  medianTracker
 	halted    *HaltError
 	fatal     error // jobs cannot be started at all
+	executor  Executor
 	// slotCap lowers the slots to what the process and descriptor limits
 	// allow; 0 means no cap.
 	slotCap int
@@ -382,6 +389,10 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	defer cancelRun(nil)
 	st := &poolRun{p: p, runCtx: runCtx, cancelRun: cancelRun, inMemory: new(atomic.Int64), nextSlot: 1, running: map[int64]*runningJob{}, stopped: make(chan struct{})}
 	st.cond = sync.NewCond(&st.mu)
+	st.executor = p.Executor
+	if st.executor == nil {
+		st.executor = &LocalExecutor{}
+	}
 	if lim := systemSlotLimit(p.slots()); lim.slots > 0 {
 		st.slotCap = lim.slots
 		st.warn(lim.warning())
@@ -423,7 +434,6 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	}()
 
 	var wg sync.WaitGroup
-	paths := map[string]string{}
 	var seq, order int64
 	var srcErr error
 	var lastStart time.Time
@@ -463,18 +473,15 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		}
 		lastStart = time.Now()
 
-		cmd := &subproc.Cmd{
+		launch := &Launch{
+			Job:     job,
+			Slot:    slot,
+			Argv:    job.Argv,
+			Shell:   shell,
 			Env:     append(env[:len(env):len(env)], "PARALLEL_SEQ="+strconv.FormatInt(job.Seq, 10), "PARALLEL_JOBSLOT="+strconv.Itoa(slot), pid),
 			Nice:    p.Nice,
 			TermSeq: p.TermSeq,
 			Kill:    p.Abort,
-		}
-		if len(job.Argv) > 0 {
-			cmd.Path = lookPath(paths, job.Argv[0])
-			cmd.Args = job.Argv
-		} else {
-			cmd.Path = shell
-			cmd.Args = []string{shell, "-c", job.Line}
 		}
 		// Here rather than in the job's goroutine, so that -t prints
 		// commands in the order they start.
@@ -483,7 +490,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		wg.Add(1)
 		go func(order int64) {
 			defer wg.Done()
-			res := st.runJob(cmd, job, slot, order, devnull)
+			res := st.runJob(launch, order, devnull)
 			st.releaseSlot(slot)
 			results <- res
 		}(order)
@@ -645,8 +652,9 @@ func (st *poolRun) probe() (float64, int64, error) {
 
 // runJob runs one job, again while it fails and attempts are left, and
 // settles its result.
-func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, devnull *os.File) *Result {
+func (st *poolRun) runJob(launch *Launch, order int64, devnull *os.File) *Result {
 	p := st.p
+	job, slot := launch.Job, launch.Slot
 	attempts := max(p.Retries, 1)
 	var res *Result
 	var restart restartBackoff
@@ -659,15 +667,15 @@ func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, dev
 		var counter *countingReader
 		switch in := job.Stdin.(type) {
 		case nil:
-			cmd.Stdin = devnull
+			launch.Stdin = devnull
 		case *os.File:
-			cmd.Stdin = in
+			launch.Stdin = in
 		default:
 			if s, ok := in.(io.Seeker); ok && attempt > 1 {
 				s.Seek(0, io.SeekStart)
 			}
 			counter = &countingReader{r: in}
-			cmd.Stdin = counter
+			launch.Stdin = counter
 		}
 		st.mu.Lock()
 		st.running[order] = &runningJob{start: time.Now(), cancel: cancel}
@@ -675,7 +683,7 @@ func (st *poolRun) runJob(cmd *subproc.Cmd, job *Job, slot int, order int64, dev
 		if attempt > 1 {
 			p.notifyStart(job, slot)
 		}
-		res = p.runOne(jobCtx, cmd, job, slot, st.inMemory)
+		res = st.runOne(jobCtx, launch)
 		if timer != nil {
 			timer.Stop()
 		}
@@ -875,7 +883,9 @@ func every(ctx context.Context, d time.Duration, f func()) {
 	}
 }
 
-func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int, inMemory *atomic.Int64) *Result {
+// runOne runs one attempt of a job with the Pool's Executor.
+func (st *poolRun) runOne(ctx context.Context, launch *Launch) *Result {
+	p, job, inMemory := st.p, launch.Job, st.inMemory
 	limit := p.MemoryLimit
 	if limit <= 0 {
 		limit = DefaultMemoryLimit
@@ -883,7 +893,7 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 	newBuf := func() *Buffer {
 		return &Buffer{Threshold: p.SpillThreshold, Dir: p.TmpDir, Shared: inMemory, SharedLimit: limit}
 	}
-	res := &Result{Job: job, Slot: slot, Stdout: newBuf(), Stderr: newBuf()}
+	res := &Result{Job: job, Slot: launch.Slot, Stdout: newBuf(), Stderr: newBuf()}
 	var stdout, stderr io.Writer = res.Stdout, res.Stderr
 	var out JobOutput
 	if p.Output != nil {
@@ -903,9 +913,8 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 			stderr = out.Stderr
 		}
 	}
-	cmd.Stdout = stdout
-	cmd.Stderr = stderr
-	r, err := subproc.Run(ctx, cmd)
+	launch.Stdout, launch.Stderr = stdout, stderr
+	r, err := st.executor.Run(ctx, launch)
 	res.ExitCode = r.ExitCode
 	res.Signal = r.Signal
 	res.Start = r.Start
@@ -920,6 +929,12 @@ func (p *Pool) runOne(ctx context.Context, cmd *subproc.Cmd, job *Job, slot int,
 		case se != nil:
 			// A shell would say this on the job's stderr; so do we.
 			fmt.Fprintf(stderr, "parx: %v\n", se)
+		case IsTransport(err):
+			// The job's fate is unknown: it failed, and the run goes on.
+			res.Transport = err
+			if res.ExitCode == 0 && res.Signal == 0 {
+				res.ExitCode = 255 // what ssh exits with when it loses its host
+			}
 		default:
 			res.Err = err
 		}
@@ -990,23 +1005,6 @@ func (c *countingReader) WriteTo(w io.Writer) (int64, error) {
 	n, err := wt.WriteTo(w)
 	c.n += n
 	return n, err
-}
-
-// lookPath resolves a program name once per run: the PATH search is the
-// one per-job cost a direct exec can skip.
-func lookPath(cache map[string]string, name string) string {
-	if strings.Contains(name, "/") {
-		return name
-	}
-	if p, ok := cache[name]; ok {
-		return p
-	}
-	p, err := exec.LookPath(name)
-	if err != nil {
-		return name // subproc reports it as not found
-	}
-	cache[name] = p
-	return p
 }
 
 func withoutVars(env []string, names ...string) []string {

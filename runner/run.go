@@ -346,6 +346,8 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			return err
 		}
 		switch {
+		case r.Transport != nil:
+			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %v (its exit status is unknown): %s\n", r.Job.Seq, r.Transport, JobLogCommand(r.Job.Line))
 		case r.TimedOut:
 			fmt.Fprintf(cfg.Stderr, "parx: job %d timed out after %s and was killed: %s\n", r.Job.Seq, r.Runtime.Round(time.Millisecond), JobLogCommand(r.Job.Line))
 		case r.Failed() && pool.Halt.When != HaltNever:
