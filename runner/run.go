@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Config is a whole parx run: where arguments come from, how they make
@@ -349,7 +348,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		case r.Transport != nil:
 			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %v (its exit status is unknown): %s\n", r.Job.Seq, r.Transport, JobLogCommand(r.Job.Line))
 		case r.TimedOut:
-			fmt.Fprintf(cfg.Stderr, "parx: job %d timed out after %s and was killed: %s\n", r.Job.Seq, r.Runtime.Round(time.Millisecond), JobLogCommand(r.Job.Line))
+			fmt.Fprintf(cfg.Stderr, "parx: job %d timed out after %.3fs and was killed: %s\n", r.Job.Seq, r.Runtime.Seconds(), JobLogCommand(r.Job.Line))
 		case r.Failed() && pool.Halt.When != HaltNever:
 			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %s\n", r.Job.Seq, JobLogCommand(r.Job.Line))
 		}
