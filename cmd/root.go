@@ -320,7 +320,34 @@ func explainFlagError(err error) error {
 		}
 		return fmt.Errorf("unknown option %s%s (see parx --help)", dash, name)
 	}
+	var bad *pflag.InvalidValueError
+	if errors.As(err, &bad) {
+		return explainValueError(bad)
+	}
 	return errors.New(strings.TrimSuffix(msg, "\n"))
+}
+
+// explainValueError words a value pflag could not parse as parx words its
+// own flag errors, naming the option and the value instead of showing
+// strconv's internals.
+func explainValueError(e *pflag.InvalidValueError) error {
+	f := e.GetFlag()
+	name := "--" + f.Name
+	if f.Shorthand != "" && f.Shorthand != f.Name {
+		name = "-" + f.Shorthand + "/" + name
+	} else if len(f.Name) == 1 {
+		name = "-" + f.Name
+	}
+	var num *strconv.NumError
+	switch {
+	case errors.As(e, &num) && errors.Is(num.Err, strconv.ErrRange):
+		return fmt.Errorf("%s: %q is too large a number", name, e.GetValue())
+	case f.Value.Type() == "bool":
+		return fmt.Errorf("%s: %q is not true or false", name, e.GetValue())
+	case strings.HasPrefix(f.Value.Type(), "int"), strings.HasPrefix(f.Value.Type(), "uint"):
+		return fmt.Errorf("%s: %q is not a whole number", name, e.GetValue())
+	}
+	return fmt.Errorf("%s: invalid value %q", name, e.GetValue())
 }
 
 // execute turns the parsed flags and positional arguments into a run.

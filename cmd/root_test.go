@@ -137,3 +137,36 @@ func TestGNUOnlyAreUndefined(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagValueErrors checks that a number option given something else
+// names the option and the value, not strconv's internals.
+func TestFlagValueErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--retries", "abc"}, `--retries: "abc" is not a whole number`},
+		{[]string{"-n", "abc"}, `-n/--max-args: "abc" is not a whole number`},
+		{[]string{"--max-args=1.5"}, `-n/--max-args: "1.5" is not a whole number`},
+		{[]string{"-N", "x"}, `-N/--max-replace-args: "x" is not a whole number`},
+		{[]string{"-L", "x"}, `-L/--max-lines: "x" is not a whole number`},
+		{[]string{"-l=x"}, `-l: "x" is not a whole number`},
+		{[]string{"-s", "abc"}, `-s/--max-chars: "abc" is not a whole number`},
+		{[]string{"--nice", "abc"}, `--nice: "abc" is not a whole number`},
+		{[]string{"--total-jobs", "abc"}, `--total-jobs: "abc" is not a whole number`},
+		{[]string{"--total", "1e3"}, `--total: "1e3" is not a whole number`},
+		{[]string{"-n", "99999999999999999999"}, `-n/--max-args: "99999999999999999999" is too large a number`},
+		{[]string{"--bar=maybe"}, `--bar: "maybe" is not true or false`},
+	}
+	for _, tt := range tests {
+		args := append(tt.args, "echo", "ran", ":::", "a")
+		var out, errb bytes.Buffer
+		status, err := run(context.Background(), stopSignals{}, args, strings.NewReader(""), &out, &errb)
+		if status != ExitUsage || err == nil || err.Error() != tt.want {
+			t.Errorf("%q: status %d, error %v; want %d, %q", tt.args, status, err, ExitUsage, tt.want)
+		}
+		if out.Len() != 0 || errb.Len() != 0 {
+			t.Errorf("%q: output %q %q, want none", tt.args, out.String(), errb.String())
+		}
+	}
+}
