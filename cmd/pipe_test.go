@@ -23,7 +23,8 @@ func pipeOpts(t *testing.T, args ...string) (*runner.PipeOptions, error) {
 	if fs.Changed("max-replace-args") {
 		n = o.maxReplace
 	}
-	return o.pipe.options(fs, strings.NewReader(""), o.argFiles, n, o.maxLines, o.header)
+	lines, _ := o.lineCount(fs)
+	return o.pipe.options(fs, strings.NewReader(""), o.argFiles, n, lines, o.header)
 }
 
 func TestPipeFlags(t *testing.T) {

@@ -113,12 +113,13 @@ func TestBadInput(t *testing.T) {
 func TestAttachedL(t *testing.T) {
 	fs := newRootCmd(nil, nil, nil, nil).Flags()
 	tests := []struct{ in, want []string }{
-		{[]string{"-l2", "echo"}, []string{"-L", "2", "echo"}},
+		{[]string{"-l2", "echo"}, []string{"--max-lines", "2", "echo"}},
+		{[]string{"-l0", "echo"}, []string{"--max-lines", "0", "echo"}},
 		{[]string{"-j", "-l2", "echo"}, []string{"-j", "-l2", "echo"}}, // -l2 is -j's value
-		{[]string{"-j", "4", "-l3", "echo"}, []string{"-j", "4", "-L", "3", "echo"}},
+		{[]string{"-j", "4", "-l3", "echo"}, []string{"-j", "4", "--max-lines", "3", "echo"}},
 		{[]string{"-kl2", "echo"}, []string{"-kl2", "echo"}},
 		{[]string{"grep", "-l2"}, []string{"grep", "-l2"}},
-		{[]string{"--jobs", "2", "-l2", "x"}, []string{"--jobs", "2", "-L", "2", "x"}},
+		{[]string{"--jobs", "2", "-l2", "x"}, []string{"--jobs", "2", "--max-lines", "2", "x"}},
 	}
 	for _, tt := range tests {
 		if got := attachedL(fs, tt.in); !reflect.DeepEqual(got, tt.want) {
@@ -149,7 +150,8 @@ func TestFlagValueErrors(t *testing.T) {
 		{[]string{"-n", "abc"}, `-n/--max-args: "abc" is not a whole number`},
 		{[]string{"--max-args=1.5"}, `-n/--max-args: "1.5" is not a whole number`},
 		{[]string{"-N", "x"}, `-N/--max-replace-args: "x" is not a whole number`},
-		{[]string{"-L", "x"}, `-L/--max-lines: "x" is not a whole number`},
+		{[]string{"-L", "x"}, `-L: "x" is not a whole number`},
+		{[]string{"--max-lines", "x"}, `--max-lines: "x" is not a whole number`},
 		{[]string{"-l=x"}, `-l: "x" is not a whole number`},
 		{[]string{"-s", "abc"}, `-s/--max-chars: "abc" is not a whole number`},
 		{[]string{"--nice", "abc"}, `--nice: "abc" is not a whole number`},

@@ -628,7 +628,10 @@ func (t *Template) Argv(a *Args) []string {
 	out := make([]string, 0, len(t.argv)+len(a.Records))
 	var vals []string
 	for _, w := range t.argv {
-		if t.context && hasAllField(w) {
+		// A job of no records (-N 0, -L 0) still gets the word once,
+		// without a value, as in GNU parallel: repeating it per record
+		// would drop it.
+		if t.context && hasAllField(w) && len(a.Records) > 0 {
 			for r := range a.Records {
 				out, vals = expandWord(out, vals, w, a, r)
 			}
@@ -686,7 +689,7 @@ func (t *Template) Line(a *Args) string {
 		return b.String()
 	}
 	for _, w := range t.raw {
-		if t.context && w.hasAll {
+		if t.context && w.hasAll && len(a.Records) > 0 { // as in Argv
 			first := true
 			for r := range a.Records {
 				if !first {
