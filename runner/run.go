@@ -158,9 +158,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}
 	}
 
-	var in RecordReader = recs
+	var in RecordReader = &nulEscaper{in: recs, w: cfg.Stderr}
 	if cfg.Shuffle {
-		all, err := readAll(recs)
+		all, err := readAll(in)
 		if err != nil {
 			return sum, err
 		}
