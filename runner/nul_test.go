@@ -63,4 +63,3 @@ func TestRunNUL(t *testing.T) {
 		t.Errorf("stderr %q, want the warning once", got)
 	}
 }
-
