@@ -726,7 +726,12 @@ func writeRaw(b *strings.Builder, vals []string, segs []segment, a *Args, rec in
 
 // Unquoted expands the template with values inserted as they are, not
 // quoted: what --tagstring shows.
-func (t *Template) Unquoted(a *Args) string {
+func (t *Template) Unquoted(a *Args) string { return t.expandEach(a, nil) }
+
+// expandEach expands the template with each substituted value passed
+// through conv (as it is when conv is nil), several values of a field
+// joined by spaces.
+func (t *Template) expandEach(a *Args, conv func(string) string) string {
 	var b strings.Builder
 	var vals []string
 	for _, w := range t.raw {
@@ -737,7 +742,30 @@ func (t *Template) Unquoted(a *Args) string {
 				continue
 			}
 			vals = s.values(vals[:0], a, -1)
-			b.WriteString(strings.Join(vals, " "))
+			for j, v := range vals {
+				if j > 0 {
+					b.WriteByte(' ')
+				}
+				if conv != nil {
+					v = conv(v)
+				}
+				b.WriteString(v)
+			}
+		}
+		b.WriteString(w.sep)
+	}
+	return b.String()
+}
+
+// literalPrefix is the template's text up to its first replacement field.
+func (t *Template) literalPrefix() string {
+	var b strings.Builder
+	for _, w := range t.raw {
+		for i := range w.segs {
+			if w.segs[i].field {
+				return b.String()
+			}
+			b.WriteString(w.segs[i].lit)
 		}
 		b.WriteString(w.sep)
 	}
