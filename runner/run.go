@@ -260,8 +260,8 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 				job.Line = line
 			}
 			if logged, ok := cfg.Resume[seq]; ok {
-				if !tmpl.UsesSlot() && logged.Command != JobLogCommand(job.Line) {
-					return nil, fmt.Errorf("cannot resume: job %d in the joblog ran %q, but this run's job %d is %q", seq, logged.Command, seq, JobLogCommand(job.Line))
+				if !tmpl.UsesSlot() && logged.Command != job.Line {
+					return nil, fmt.Errorf("cannot resume: job %d in the joblog ran %q, but this run's job %d is %q", seq, logged.Command, seq, job.Line)
 				}
 				if !cfg.ResumeFailed || !logged.Failed() {
 					sum.Skipped++
@@ -353,9 +353,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}
 		switch {
 		case r.TimedOut:
-			fmt.Fprintf(cfg.Stderr, "parx: job %d timed out after %s and was killed: %s\n", r.Job.Seq, r.Runtime.Round(time.Millisecond), JobLogCommand(r.Job.Line))
+			fmt.Fprintf(cfg.Stderr, "parx: job %d timed out after %s and was killed: %s\n", r.Job.Seq, r.Runtime.Round(time.Millisecond), oneLine(r.Job.Line))
 		case r.Failed() && pool.Halt.When != HaltNever:
-			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %s\n", r.Job.Seq, JobLogCommand(r.Job.Line))
+			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %s\n", r.Job.Seq, oneLine(r.Job.Line))
 		}
 		return nil
 	})
