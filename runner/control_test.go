@@ -213,6 +213,10 @@ func TestReadJobLogErrors(t *testing.T) {
 		{JobLogHeader + "1\t:\tsoon\t1\t0\t0\t0\t0\tcmd\n", `Starttime "soon" is not a number of seconds`},
 		{JobLogHeader + "1\t:\t1\t1\t0\t0\tok\t0\tcmd\n", `Exitval "ok" is not a whole number`},
 		{JobLogHeader + "1\t:\t1\tNaN\t0\t0\t0\t0\tcmd\n", `JobRuntime "NaN"`},
+		// A last line without its newline was cut while being written.
+		{JobLogHeader + line + "2\t:\t1795", "joblog f: line 3, the last, is incomplete"},
+		{JobLogHeader + line + "2\t:\t1\t1\t0\t0\t0\t0\techo 0", "joblog f: line 3, the last, is incomplete"},
+		{"Seq\tHo", "joblog f: line 1, the last, is incomplete"},
 	}
 	for _, tt := range tests {
 		_, err := ReadJobLog(strings.NewReader(tt.log), "f")

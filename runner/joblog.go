@@ -133,11 +133,25 @@ func ReadJobLog(r io.Reader, name string) (map[int64]JobLogEntry, error) {
 	entries := map[int64]JobLogEntry{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	sc.Split(splitNewline)
+	cut := false // the last line has no newline
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		adv, tok, err := splitNewline(data, atEOF)
+		if atEOF && adv == len(data) && len(tok) == len(data) && len(data) > 0 {
+			cut = true
+		}
+		return adv, tok, err
+	})
 	n := 0
 	for sc.Scan() {
 		n++
 		line := sc.Text()
+		if cut {
+			// Each line is one write, made after the job's output was
+			// printed: a cut line is a job that was done, but its entry
+			// cannot be trusted. Guessing either way would run the job
+			// twice or skip it wrongly, so the user decides.
+			return nil, fmt.Errorf("joblog %s: line %d, the last, is incomplete (was parx killed while writing it?): its job's output was printed; complete the line to count the job as done, or remove it to run the job again", name, n)
+		}
 		if n == 1 && line+"\n" == JobLogHeader {
 			continue // --joblog +FILE logs have none
 		}
