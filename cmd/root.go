@@ -252,7 +252,7 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.BoolVarP(&o.xargs, "xargs", "X", false, "fill each command line with values, repeating words that hold {}")
 	fs.BoolVarP(&o.multi, "m", "m", false, "fill each command line with values, joined in place of {}")
 	fs.IntVarP(&o.maxLines, "L", "L", 0, "at most `N` input lines per job (-L 0: one line, no value passed, as -n 0)")
-	fs.IntVar(&o.lines, "max-lines", 0, "as -L, except that 0 means 1 (as in GNU parallel)")
+	fs.IntVar(&o.lines, "max-lines", 0, "as -L `N`, except that 0 means 1 (as in GNU parallel)")
 	fs.IntVarP(&o.lines, "l", "l", 0, "as --max-lines, with N attached (-l2); -l alone is -l1")
 	fs.Lookup("l").NoOptDefVal = "1"
 	fs.IntVarP(&o.maxChars, "max-chars", "s", 0, "command lines shorter than `N` characters")
@@ -667,8 +667,9 @@ func unixSignalName(s syscall.Signal) string {
 
 var lWithCount = regexp.MustCompile(`^-l(\d+)$`)
 
-// attachedL rewrites GNU's -lN (an optional value, attached) as --max-lines N, which
-// pflag cannot parse, in the options before the command.
+// attachedL rewrites GNU's -lN and -l N (an optional value, attached or a
+// number in the next word) as --max-lines N, which pflag cannot parse, in
+// the options before the command.
 func attachedL(fs *pflag.FlagSet, args []string) []string {
 	out := append([]string(nil), args...)
 	for i := 0; i < len(out); i++ {
@@ -678,6 +679,13 @@ func attachedL(fs *pflag.FlagSet, args []string) []string {
 		}
 		if m := lWithCount.FindStringSubmatch(a); m != nil {
 			out = append(out[:i], append([]string{"--max-lines", m[1]}, out[i+1:]...)...)
+			i++
+			continue
+		}
+		if a == "-l" && i+1 < len(out) && isDigits(out[i+1]) {
+			// GNU's optional value may also be the next word, when it is a
+			// number: -l 0 is --max-lines 0, not -l and a command "0".
+			out[i] = "--max-lines"
 			i++
 			continue
 		}

@@ -115,6 +115,8 @@ func TestAttachedL(t *testing.T) {
 	tests := []struct{ in, want []string }{
 		{[]string{"-l2", "echo"}, []string{"--max-lines", "2", "echo"}},
 		{[]string{"-l0", "echo"}, []string{"--max-lines", "0", "echo"}},
+		{[]string{"-l", "0", "echo"}, []string{"--max-lines", "0", "echo"}},
+		{[]string{"-l", "echo", "0"}, []string{"-l", "echo", "0"}},
 		{[]string{"-j", "-l2", "echo"}, []string{"-j", "-l2", "echo"}}, // -l2 is -j's value
 		{[]string{"-j", "4", "-l3", "echo"}, []string{"-j", "4", "--max-lines", "3", "echo"}},
 		{[]string{"-kl2", "echo"}, []string{"-kl2", "echo"}},
