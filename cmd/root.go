@@ -435,6 +435,7 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 	cfg.Template = runner.TemplateOptions{Replace: o.replace, Quote: o.quote}
 	fl := c.Flags()
 	lines, linesSet := o.lineCount(fl)
+	cfg.Records.ContinueLines = linesSet && lines > 0
 	switch {
 	case fl.Changed("max-replace-args"):
 		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxReplace, true
