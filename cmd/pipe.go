@@ -27,6 +27,12 @@ type pipeFlags struct {
 	blockTimeout string
 }
 
+// pipeOnly names the options that mean something only in pipe mode.
+var pipeOnly = []string{
+	"block", "block-size", "blocksize", "block-timeout", "blocktimeout", "bt", "recstart", "recend",
+	"regexp", "regex", "remove-rec-sep", "removerecsep", "rrs", "round-robin", "roundrobin", "round",
+}
+
 func definePipeFlags(fs *pflag.FlagSet, p *pipeFlags) {
 	fs.BoolVar(&p.pipe, "pipe", false, "split stdin into blocks and give each job one on its stdin")
 	fs.BoolVar(&p.pipe, "spreadstdin", false, "same as --pipe")
@@ -57,6 +63,14 @@ func definePipeFlags(fs *pflag.FlagSet, p *pipeFlags) {
 // --header.
 func (p *pipeFlags) options(fl *pflag.FlagSet, stdin io.Reader, argFiles []string, records, lines int, header string) (*runner.PipeOptions, error) {
 	if !p.pipe && !p.part && !p.cat && !p.fifo {
+		// GNU parallel ignores these without --pipe; parx accepts no
+		// option it then ignores, and a forgotten --pipe would otherwise
+		// run one job per input line instead of per block.
+		for _, name := range pipeOnly {
+			if fl.Changed(name) {
+				return nil, fmt.Errorf("--%s works only with --pipe or --pipe-part", name)
+			}
+		}
 		return nil, nil
 	}
 	opt := &runner.PipeOptions{Input: stdin, Regexp: p.regexp, RemoveRecSep: p.removeRecSep,

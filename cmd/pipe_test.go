@@ -23,7 +23,8 @@ func pipeOpts(t *testing.T, args ...string) (*runner.PipeOptions, error) {
 	if fs.Changed("max-replace-args") {
 		n = o.maxReplace
 	}
-	return o.pipe.options(fs, strings.NewReader(""), o.argFiles, n, o.maxLines, o.header)
+	lines, _ := o.lineCount(fs)
+	return o.pipe.options(fs, strings.NewReader(""), o.argFiles, n, lines, o.header)
 }
 
 func TestPipeFlags(t *testing.T) {
@@ -69,6 +70,36 @@ func TestPipeFlags(t *testing.T) {
 	} {
 		if got, err := pipeOpts(t, bad...); err == nil {
 			t.Errorf("%q: got %+v, want an error", bad, got)
+		}
+	}
+}
+
+// TestPipeOnlyFlags checks that an option of pipe mode given without
+// --pipe or --pipe-part is an error naming it, not silently ignored.
+func TestPipeOnlyFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--block", "10M"}, "--block works only with --pipe or --pipe-part"},
+		{[]string{"--blocksize", "1k"}, "--blocksize works only with --pipe or --pipe-part"},
+		{[]string{"--recend", "x"}, "--recend works only with --pipe or --pipe-part"},
+		{[]string{"--recstart", ">"}, "--recstart works only with --pipe or --pipe-part"},
+		{[]string{"--regexp"}, "--regexp works only with --pipe or --pipe-part"},
+		{[]string{"--rrs"}, "--rrs works only with --pipe or --pipe-part"},
+		{[]string{"--round-robin"}, "--round-robin works only with --pipe or --pipe-part"},
+		{[]string{"--bt", "2"}, "--bt works only with --pipe or --pipe-part"},
+	}
+	for _, tt := range tests {
+		got, err := pipeOpts(t, tt.args...)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q: got %+v, %v; want error %q", tt.args, got, err, tt.want)
+		}
+	}
+	// --cat and --fifo imply --pipe.
+	for _, ok := range [][]string{{"--cat", "--block", "1k"}, {"--fifo", "--recend", "x"}, {"--pipe-part", "-a", "f", "--block", "1k"}} {
+		if _, err := pipeOpts(t, ok...); err != nil {
+			t.Errorf("%q: %v", ok, err)
 		}
 	}
 }

@@ -58,7 +58,8 @@ type options struct {
 	maxReplace   int
 	xargs        bool
 	multi        bool
-	maxLines     int
+	maxLines     int // -L
+	lines        int // -l and --max-lines: as -L, but 0 means 1
 	maxChars     int
 	exitTooLong  bool
 	quote        bool
@@ -250,8 +251,9 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.IntVarP(&o.maxReplace, "max-replace-args", "N", 0, "at most `N` values per job, repeating words that hold {}")
 	fs.BoolVarP(&o.xargs, "xargs", "X", false, "fill each command line with values, repeating words that hold {}")
 	fs.BoolVarP(&o.multi, "m", "m", false, "fill each command line with values, joined in place of {}")
-	fs.IntVarP(&o.maxLines, "max-lines", "L", 0, "at most `N` input lines per job")
-	fs.IntVarP(&o.maxLines, "l", "l", 0, "as -L, with N attached (-l2); -l alone is -L1")
+	fs.IntVarP(&o.maxLines, "L", "L", 0, "at most `N` input lines per job (-L 0: one line, no value passed, as -n 0)")
+	fs.IntVar(&o.lines, "max-lines", 0, "as -L `N`, except that 0 means 1 (as in GNU parallel)")
+	fs.IntVarP(&o.lines, "l", "l", 0, "as --max-lines, with N attached (-l2); -l alone is -l1")
 	fs.Lookup("l").NoOptDefVal = "1"
 	fs.IntVarP(&o.maxChars, "max-chars", "s", 0, "command lines shorter than `N` characters")
 	fs.BoolVarP(&o.exitTooLong, "exit", "x", false, "exit if a command line would be too long (always so in parx)")
@@ -320,7 +322,34 @@ func explainFlagError(err error) error {
 		}
 		return fmt.Errorf("unknown option %s%s (see parx --help)", dash, name)
 	}
+	var bad *pflag.InvalidValueError
+	if errors.As(err, &bad) {
+		return explainValueError(bad)
+	}
 	return errors.New(strings.TrimSuffix(msg, "\n"))
+}
+
+// explainValueError words a value pflag could not parse as parx words its
+// own flag errors, naming the option and the value instead of showing
+// strconv's internals.
+func explainValueError(e *pflag.InvalidValueError) error {
+	f := e.GetFlag()
+	name := "--" + f.Name
+	if f.Shorthand != "" && f.Shorthand != f.Name {
+		name = "-" + f.Shorthand + "/" + name
+	} else if len(f.Name) == 1 {
+		name = "-" + f.Name
+	}
+	var num *strconv.NumError
+	switch {
+	case errors.As(e, &num) && errors.Is(num.Err, strconv.ErrRange):
+		return fmt.Errorf("%s: %q is too large a number", name, e.GetValue())
+	case f.Value.Type() == "bool":
+		return fmt.Errorf("%s: %q is not true or false", name, e.GetValue())
+	case strings.HasPrefix(f.Value.Type(), "int"), strings.HasPrefix(f.Value.Type(), "uint"):
+		return fmt.Errorf("%s: %q is not a whole number", name, e.GetValue())
+	}
+	return fmt.Errorf("%s: invalid value %q", name, e.GetValue())
 }
 
 // execute turns the parsed flags and positional arguments into a run.
@@ -405,17 +434,19 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 
 	cfg.Template = runner.TemplateOptions{Replace: o.replace, Quote: o.quote}
 	fl := c.Flags()
+	lines, linesSet := o.lineCount(fl)
+	cfg.Records.ContinueLines = linesSet && lines > 0
 	switch {
 	case fl.Changed("max-replace-args"):
 		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxReplace, true
 		cfg.Template.Context = true
-	case fl.Changed("max-lines") || fl.Changed("l"):
-		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxLines, true
+	case linesSet:
+		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = lines, true
 		cfg.Template.Context = !o.multi && !o.xargs
 	case fl.Changed("max-args"):
 		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxArgs, true
 	}
-	for _, n := range []string{"max-args", "max-replace-args", "max-lines", "max-chars"} {
+	for _, n := range []string{"max-args", "max-replace-args", "L", "max-lines", "max-chars"} {
 		if fl.Changed(n) && fl.Lookup(n).Value.String() != "" && strings.HasPrefix(fl.Lookup(n).Value.String(), "-") {
 			return ExitUsage, fmt.Errorf("--%s must not be negative", n)
 		}
@@ -489,7 +520,7 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 	}
 
 	// --pipe and --pipe-part.
-	if cfg.Pipe, err = o.pipe.options(fl, stdin, o.argFiles, o.maxReplace, o.maxLines, o.header); err != nil {
+	if cfg.Pipe, err = o.pipe.options(fl, stdin, o.argFiles, o.maxReplace, lines, o.header); err != nil {
 		return ExitUsage, err
 	}
 
@@ -508,6 +539,23 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 	default:
 	}
 	return sum.ExitStatus(), nil
+}
+
+// lineCount is the number of input lines per job that -L, -l or
+// --max-lines asks for, and whether one of them was given. As in GNU
+// parallel, -L 0 is kept (a job reads a line and gets no value, as with
+// -n 0) while -l 0 and --max-lines 0 mean 1; -L wins over the others.
+func (o *options) lineCount(fl *pflag.FlagSet) (int, bool) {
+	switch {
+	case fl.Changed("L"):
+		return o.maxLines, true
+	case fl.Changed("max-lines") || fl.Changed("l"):
+		if o.lines == 0 {
+			return 1, true
+		}
+		return o.lines, true
+	}
+	return 0, false
 }
 
 // jobControl applies the job control options (--halt, --timeout,
@@ -620,8 +668,9 @@ func unixSignalName(s syscall.Signal) string {
 
 var lWithCount = regexp.MustCompile(`^-l(\d+)$`)
 
-// attachedL rewrites GNU's -lN (an optional value, attached) as -L N, which
-// pflag cannot parse, in the options before the command.
+// attachedL rewrites GNU's -lN and -l N (an optional value, attached or a
+// number in the next word) as --max-lines N, which pflag cannot parse, in
+// the options before the command.
 func attachedL(fs *pflag.FlagSet, args []string) []string {
 	out := append([]string(nil), args...)
 	for i := 0; i < len(out); i++ {
@@ -630,7 +679,14 @@ func attachedL(fs *pflag.FlagSet, args []string) []string {
 			return out // the command starts here
 		}
 		if m := lWithCount.FindStringSubmatch(a); m != nil {
-			out = append(out[:i], append([]string{"-L", m[1]}, out[i+1:]...)...)
+			out = append(out[:i], append([]string{"--max-lines", m[1]}, out[i+1:]...)...)
+			i++
+			continue
+		}
+		if a == "-l" && i+1 < len(out) && isDigits(out[i+1]) {
+			// GNU's optional value may also be the next word, when it is a
+			// number: -l 0 is --max-lines 0, not -l and a command "0".
+			out[i] = "--max-lines"
 			i++
 			continue
 		}

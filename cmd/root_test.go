@@ -113,12 +113,15 @@ func TestBadInput(t *testing.T) {
 func TestAttachedL(t *testing.T) {
 	fs := newRootCmd(nil, nil, nil, nil).Flags()
 	tests := []struct{ in, want []string }{
-		{[]string{"-l2", "echo"}, []string{"-L", "2", "echo"}},
+		{[]string{"-l2", "echo"}, []string{"--max-lines", "2", "echo"}},
+		{[]string{"-l0", "echo"}, []string{"--max-lines", "0", "echo"}},
+		{[]string{"-l", "0", "echo"}, []string{"--max-lines", "0", "echo"}},
+		{[]string{"-l", "echo", "0"}, []string{"-l", "echo", "0"}},
 		{[]string{"-j", "-l2", "echo"}, []string{"-j", "-l2", "echo"}}, // -l2 is -j's value
-		{[]string{"-j", "4", "-l3", "echo"}, []string{"-j", "4", "-L", "3", "echo"}},
+		{[]string{"-j", "4", "-l3", "echo"}, []string{"-j", "4", "--max-lines", "3", "echo"}},
 		{[]string{"-kl2", "echo"}, []string{"-kl2", "echo"}},
 		{[]string{"grep", "-l2"}, []string{"grep", "-l2"}},
-		{[]string{"--jobs", "2", "-l2", "x"}, []string{"--jobs", "2", "-L", "2", "x"}},
+		{[]string{"--jobs", "2", "-l2", "x"}, []string{"--jobs", "2", "--max-lines", "2", "x"}},
 	}
 	for _, tt := range tests {
 		if got := attachedL(fs, tt.in); !reflect.DeepEqual(got, tt.want) {
@@ -134,6 +137,40 @@ func TestGNUOnlyAreUndefined(t *testing.T) {
 	for name := range gnuOnly {
 		if fs.Lookup(name) != nil || (len(name) == 1 && fs.ShorthandLookup(name) != nil) {
 			t.Errorf("gnuOnly lists %q, which parx defines", name)
+		}
+	}
+}
+
+// TestFlagValueErrors checks that a number option given something else
+// names the option and the value, not strconv's internals.
+func TestFlagValueErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--retries", "abc"}, `--retries: "abc" is not a whole number`},
+		{[]string{"-n", "abc"}, `-n/--max-args: "abc" is not a whole number`},
+		{[]string{"--max-args=1.5"}, `-n/--max-args: "1.5" is not a whole number`},
+		{[]string{"-N", "x"}, `-N/--max-replace-args: "x" is not a whole number`},
+		{[]string{"-L", "x"}, `-L: "x" is not a whole number`},
+		{[]string{"--max-lines", "x"}, `--max-lines: "x" is not a whole number`},
+		{[]string{"-l=x"}, `-l: "x" is not a whole number`},
+		{[]string{"-s", "abc"}, `-s/--max-chars: "abc" is not a whole number`},
+		{[]string{"--nice", "abc"}, `--nice: "abc" is not a whole number`},
+		{[]string{"--total-jobs", "abc"}, `--total-jobs: "abc" is not a whole number`},
+		{[]string{"--total", "1e3"}, `--total: "1e3" is not a whole number`},
+		{[]string{"-n", "99999999999999999999"}, `-n/--max-args: "99999999999999999999" is too large a number`},
+		{[]string{"--bar=maybe"}, `--bar: "maybe" is not true or false`},
+	}
+	for _, tt := range tests {
+		args := append(tt.args, "echo", "ran", ":::", "a")
+		var out, errb bytes.Buffer
+		status, err := run(context.Background(), stopSignals{}, args, strings.NewReader(""), &out, &errb)
+		if status != ExitUsage || err == nil || err.Error() != tt.want {
+			t.Errorf("%q: status %d, error %v; want %d, %q", tt.args, status, err, ExitUsage, tt.want)
+		}
+		if out.Len() != 0 || errb.Len() != 0 {
+			t.Errorf("%q: output %q %q, want none", tt.args, out.String(), errb.String())
 		}
 	}
 }

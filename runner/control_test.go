@@ -169,8 +169,35 @@ func TestJobLogRoundTrip(t *testing.T) {
 	if e := got[2]; e.ExitCode != 0 || e.Signal != 9 || !e.Failed() {
 		t.Errorf("Seq 2 = %+v", e)
 	}
-	if e := got[3]; e.Command != `printf 'x\ny'`+"\tz" || e.Send != 10 || !e.Start.Equal(start) {
+	if e := got[3]; e.Command != "printf 'x\ny'\tz" || e.Send != 10 || !e.Start.Equal(start) {
 		t.Errorf("Seq 3 = %+v", e)
+	}
+}
+
+func TestJobLogCommand(t *testing.T) {
+	tests := []struct{ cmd, logged string }{
+		{"echo a", "echo a"},
+		{"printf 'a\nb'", `printf 'a\nb'`},
+		{`printf 'a\nb'`, `printf 'a\\nb'`},
+		{`a\`, `a\\`},
+		{"x\x00y", `x\0y`},
+		{`x\0y`, `x\\0y`},
+		{"tab\tcr\r", "tab\tcr\r"},
+	}
+	for _, tt := range tests {
+		if got := JobLogCommand(tt.cmd); got != tt.logged {
+			t.Errorf("JobLogCommand(%q) = %q, want %q", tt.cmd, got, tt.logged)
+		}
+		if got := ParseJobLogCommand(tt.logged); got != tt.cmd {
+			t.Errorf("ParseJobLogCommand(%q) = %q, want %q", tt.logged, got, tt.cmd)
+		}
+	}
+	// Read leniently: GNU parallel's NUL for a newline, and a lone
+	// backslash of an older parx log, which doubled none.
+	for logged, want := range map[string]string{"a\x00b": "a\nb", `a\b`: `a\b`, `end\`: `end\`} {
+		if got := ParseJobLogCommand(logged); got != want {
+			t.Errorf("ParseJobLogCommand(%q) = %q, want %q", logged, got, want)
+		}
 	}
 }
 
@@ -186,6 +213,10 @@ func TestReadJobLogErrors(t *testing.T) {
 		{JobLogHeader + "1\t:\tsoon\t1\t0\t0\t0\t0\tcmd\n", `Starttime "soon" is not a number of seconds`},
 		{JobLogHeader + "1\t:\t1\t1\t0\t0\tok\t0\tcmd\n", `Exitval "ok" is not a whole number`},
 		{JobLogHeader + "1\t:\t1\tNaN\t0\t0\t0\t0\tcmd\n", `JobRuntime "NaN"`},
+		// A last line without its newline was cut while being written.
+		{JobLogHeader + line + "2\t:\t1795", "joblog f: line 3, the last, is incomplete"},
+		{JobLogHeader + line + "2\t:\t1\t1\t0\t0\t0\t0\techo 0", "joblog f: line 3, the last, is incomplete"},
+		{"Seq\tHo", "joblog f: line 1, the last, is incomplete"},
 	}
 	for _, tt := range tests {
 		_, err := ReadJobLog(strings.NewReader(tt.log), "f")
@@ -407,10 +438,14 @@ func FuzzParseHalt(f *testing.F) {
 }
 
 // FuzzJobLogLine: an entry written as a joblog line reads back the same,
-// and ReadJobLog never fails on its own output.
+// its command exactly (a newline and the two characters \n differ), and
+// ReadJobLog never fails on its own output.
 func FuzzJobLogLine(f *testing.F) {
 	f.Add(int64(1), int64(1795453851537), int64(3000000), int64(0), int64(2), 0, 0, "echo 'a b'")
 	f.Add(int64(7), int64(0), int64(0), int64(10), int64(0), -1, 15, "printf 'x\ny'\tz")
+	f.Add(int64(2), int64(0), int64(0), int64(0), int64(0), 0, 0, `echo 'a\nb'`)
+	f.Add(int64(3), int64(0), int64(0), int64(0), int64(0), 0, 0, `echo 'a\\nb' \`)
+	f.Add(int64(4), int64(0), int64(0), int64(0), int64(0), 1, 0, "echo '\\\n\\0\x00\r'")
 	f.Fuzz(func(t *testing.T, seq, startMs, runtimeUs, send, recv int64, exit, sig int, cmd string) {
 		if seq < 1 || startMs < 0 || startMs > 1e13 || runtimeUs < 0 || runtimeUs > 1e12 || send < 0 || recv < 0 {
 			return
@@ -425,7 +460,7 @@ func FuzzJobLogLine(f *testing.F) {
 		if !ok || len(got) != 1 {
 			t.Fatalf("ReadJobLog of %q gave %v", e.String(), got)
 		}
-		if g.Command != JobLogCommand(cmd) || g.ExitCode != exit || g.Signal != sig || g.Send != send || g.Receive != recv || !g.Start.Equal(e.Start) {
+		if g.Command != cmd || g.ExitCode != exit || g.Signal != sig || g.Send != send || g.Receive != recv || !g.Start.Equal(e.Start) {
 			t.Errorf("round trip of %+v gave %+v", e, g)
 		}
 		if d := g.Runtime - e.Runtime; d > time.Millisecond || d < -time.Millisecond {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -214,6 +215,26 @@ type RecordOptions struct {
 	// Header (--header) takes the first value of every source as the names
 	// of its columns, for {name}.
 	Header bool
+	// ContinueLines (-L N, -l) joins a value that ends in white space with
+	// the next value of its source, as GNU parallel reads lines then.
+	ContinueLines bool
+}
+
+// continuedSource is a Source whose values ending in white space are
+// joined with the next one (RecordOptions.ContinueLines). A value still
+// open at the end of the input is given as it is.
+type continuedSource struct{ src Source }
+
+func (c continuedSource) Next() (string, error) {
+	v, err := c.src.Next()
+	for err == nil && v != "" && strings.IndexByte(" \t\n\r\f\v", v[len(v)-1]) >= 0 {
+		next, nerr := c.src.Next()
+		if nerr == io.EOF {
+			return v, nil
+		}
+		v, err = v+next, nerr
+	}
+	return v, err
 }
 
 // Records combines input sources into argument records: one value per
@@ -244,6 +265,12 @@ type group struct {
 // opt.Header is set, so Header can be used to parse the template.
 func NewRecords(specs []SourceSpec, opt RecordOptions) (*Records, error) {
 	r := &Records{opt: opt}
+	if opt.ContinueLines {
+		specs = slices.Clone(specs)
+		for i := range specs {
+			specs[i].Source = continuedSource{specs[i].Source}
+		}
+	}
 	if opt.Link {
 		g := &group{recycle: true}
 		for _, s := range specs {

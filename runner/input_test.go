@@ -4,6 +4,7 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -152,4 +153,29 @@ func FuzzReaderSource(f *testing.F) {
 			t.Fatalf("values %q joined with %q give %q, want %q", got, delim, joined, in)
 		}
 	})
+}
+
+// TestContinueLines: with -L or -l, a value ending in white space goes on
+// with the next value of its source, as GNU parallel reads lines.
+func TestContinueLines(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []string
+		want []string
+	}{
+		{"none", []string{"a", "b"}, []string{"a", "b"}},
+		{"space", []string{"a ", "b", "c"}, []string{"a b", "c"}},
+		{"tab, then an empty line", []string{"a\t", "", "b"}, []string{"a\tb"}},
+		{"several", []string{"a ", "b ", "c", "d"}, []string{"a b c", "d"}},
+		{"open at the end", []string{"a", "b "}, []string{"a", "b "}},
+		{"space inside only", []string{"a b", "c"}, []string{"a b", "c"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := flatArgs(records(t, []SourceSpec{{Source: &SliceSource{Values: tt.in}}}, RecordOptions{ContinueLines: true}))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

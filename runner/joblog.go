@@ -68,8 +68,8 @@ type JobLogEntry struct {
 	// 0 for one killed by another signal (as GNU parallel logs them).
 	ExitCode int
 	Signal   int
-	// Command is the command line, with any newline written as \n so that
-	// the entry stays on one line.
+	// Command is the command line as it ran. In the joblog file it is
+	// written by JobLogCommand, so that the entry stays on one line.
 	Command string
 }
 
@@ -83,10 +83,46 @@ func (e JobLogEntry) String() string {
 		e.Seq, e.Host, start, e.Runtime.Seconds(), e.Send, e.Receive, e.ExitCode, e.Signal, JobLogCommand(e.Command))
 }
 
-// JobLogCommand is a command line as a joblog holds it: newlines become \n.
+// JobLogCommand is a command line as a joblog holds it: each backslash
+// is doubled, each newline becomes \n (and a NUL \0), so that the entry stays on one
+// line and reads back exactly (see ParseJobLogCommand).
 func JobLogCommand(line string) string {
-	return strings.ReplaceAll(line, "\n", `\n`)
+	return commandEscaper.Replace(line)
 }
+
+var commandEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\x00", `\0`)
+
+// ParseJobLogCommand undoes JobLogCommand: \\ is a backslash, \n a
+// newline and \0 a NUL. A NUL, which GNU parallel writes for a newline, is a newline
+// too. Any other backslash is kept as it is, so a log written before
+// backslashes were doubled still reads as it was written.
+func ParseJobLogCommand(s string) string {
+	if !strings.ContainsAny(s, "\\\x00") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == 0:
+			b.WriteByte('\n')
+		case c == '\\' && i+1 < len(s) && s[i+1] == '\\':
+			b.WriteByte('\\')
+			i++
+		case c == '\\' && i+1 < len(s) && s[i+1] == 'n':
+			b.WriteByte('\n')
+			i++
+		case c == '\\' && i+1 < len(s) && s[i+1] == '0':
+			b.WriteByte(0)
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// oneLine is a command line for a one-line message: newlines shown as \n.
+func oneLine(line string) string { return strings.ReplaceAll(line, "\n", `\n`) }
 
 // ReadJobLog parses a joblog written by parx or GNU parallel, with or
 // without its header line. name is used in errors. An entry for a Seq that appears more than once replaces the
@@ -97,11 +133,25 @@ func ReadJobLog(r io.Reader, name string) (map[int64]JobLogEntry, error) {
 	entries := map[int64]JobLogEntry{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	sc.Split(splitNewline)
+	cut := false // the last line has no newline
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		adv, tok, err := splitNewline(data, atEOF)
+		if atEOF && adv == len(data) && len(tok) == len(data) && len(data) > 0 {
+			cut = true
+		}
+		return adv, tok, err
+	})
 	n := 0
 	for sc.Scan() {
 		n++
 		line := sc.Text()
+		if cut {
+			// Each line is one write, made after the job's output was
+			// printed: a cut line is a job that was done, but its entry
+			// cannot be trusted. Guessing either way would run the job
+			// twice or skip it wrongly, so the user decides.
+			return nil, fmt.Errorf("joblog %s: line %d, the last, is incomplete (was parx killed while writing it?): its job's output was printed; complete the line to count the job as done, or remove it to run the job again", name, n)
+		}
 		if n == 1 && line+"\n" == JobLogHeader {
 			continue // --joblog +FILE logs have none
 		}
@@ -147,7 +197,7 @@ func parseJobLogLine(line string) (JobLogEntry, error) {
 	e.Receive = num("Receive", f[5])
 	e.ExitCode = int(num("Exitval", f[6]))
 	e.Signal = int(num("Signal", f[7]))
-	e.Command = f[8]
+	e.Command = ParseJobLogCommand(f[8])
 	if err == nil && e.Seq < 1 {
 		err = errors.New("Seq must be at least 1")
 	}

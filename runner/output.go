@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // OutputMode is how jobs' output reaches parx's stdout and stderr. The zero
@@ -49,6 +53,7 @@ type Printer struct {
 	head           int64                    // the job whose output is live (Ordered)
 	waiting        map[int64][2]*lineWriter // later jobs' writers (Ordered)
 	inMemory       atomic.Int64             // bytes Live writers hold in memory
+	rawGiven       atomic.Bool              // Live gave a job our own stdout file (Ungroup)
 }
 
 // NewPrinter returns a Printer writing to stdout and stderr.
@@ -110,6 +115,7 @@ func (p *Printer) Live(job *Job, mode OutputMode) (JobOutput, error) {
 		if job.Tag == "" {
 			if f, ok := p.rawOut.(*os.File); ok {
 				if g, ok := p.rawErr.(*os.File); ok {
+					p.rawGiven.Store(true)
 					return JobOutput{Stdout: f, Stderr: g}, nil
 				}
 			}
@@ -177,6 +183,37 @@ func writeTagged(w *bufio.Writer, tag, line string) error {
 	}
 	w.WriteString(line)
 	return w.WriteByte('\n')
+}
+
+// CheckStdout returns an error wrapping syscall.EPIPE when a job was given
+// parx's own stdout (Ungroup, untagged) and the reader of that pipe has
+// gone. parx itself then writes nothing that would fail; only the jobs,
+// which die of SIGPIPE, see it. Call it as each job ends, so that the run
+// stops as it does in the other modes when a write fails.
+func (p *Printer) CheckStdout() error {
+	if !p.rawGiven.Load() {
+		return nil
+	}
+	if f, ok := p.rawOut.(*os.File); ok && readerGone(f) {
+		return fmt.Errorf("writing stdout: %w", syscall.EPIPE)
+	}
+	return nil
+}
+
+// readerGone reports whether f is the write end of a pipe with no reader
+// left: poll(2) then reports POLLERR, even with no event asked for.
+func readerGone(f *os.File) bool {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	gone := false
+	rc.Control(func(fd uintptr) {
+		fds := []unix.PollFd{{Fd: int32(fd)}}
+		n, err := unix.Poll(fds, 0)
+		gone = err == nil && n > 0 && fds[0].Revents&unix.POLLERR != 0
+	})
+	return gone
 }
 
 // Drop tells an Ordered Printer that the job numbered seq will not be

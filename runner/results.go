@@ -83,6 +83,17 @@ func newResults(name string, topt TemplateOptions, stdout io.Writer) (*results, 
 	}
 	if t.HasReplacement() {
 		r.tmpl = t
+		// The directories before the first replacement string are the
+		// same for every job: make them now, so that an unwritable name
+		// stops the run before any job runs rather than part way.
+		if dir := filepath.Dir(t.literalPrefix() + "x"); dir != "." {
+			if err := os.MkdirAll(dir, 0o777); err != nil {
+				return nil, fmt.Errorf("--results: %w", err)
+			}
+			if err := checkWritableDir(dir); err != nil {
+				return nil, fmt.Errorf("--results: %w", err)
+			}
+		}
 		return r, nil
 	}
 	if err := os.MkdirAll(name, 0o777); err != nil {
@@ -111,7 +122,12 @@ func (r *results) toFiles() bool { return r.kind == resultsDir }
 // making the directories they need.
 func (r *results) paths(job *Job) (stdout, stderr, seq string, err error) {
 	if r.tmpl != nil {
-		out := r.tmpl.Unquoted(&Args{Records: job.Args, Seq: job.Seq})
+		// Values are data: escaped, they cannot add or climb directory
+		// levels, so every file stays under the name's own directories.
+		out := r.tmpl.expandEach(&Args{Records: job.Args, Seq: job.Seq}, resultsName)
+		if filepath.IsAbs(out) && !filepath.IsAbs(r.name) {
+			out = "./" + out // an empty value first ({}/): not the root
+		}
 		if strings.HasSuffix(out, "/") {
 			if err := os.MkdirAll(out, 0o777); err != nil {
 				return "", "", "", err
@@ -138,7 +154,7 @@ const maxNameLen = 255
 
 // argsAsDir is GNU's args_as_dirname: for each record, for each column in
 // the order of its name (column number without --header), the name and the
-// value, with \ TAB NUL and / written as \\ \t \0 \_.
+// value, escaped by resultsName.
 func (r *results) argsAsDir(records [][]string) string {
 	var parts []string
 	for _, rec := range records {
@@ -154,7 +170,7 @@ func (r *results) argsAsDir(records [][]string) string {
 		}
 		sortColumns(cols, name)
 		for _, c := range cols {
-			v := strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\x00", `\0`, "/", `\_`).Replace(rec[c-1])
+			v := resultsName(rec[c-1])
 			if len(v) > maxNameLen {
 				v = v[:maxNameLen]
 			}
@@ -162,6 +178,25 @@ func (r *results) argsAsDir(records [][]string) string {
 		}
 	}
 	return strings.Join(parts, "/")
+}
+
+// nameEscaper writes \ TAB NUL and / as \\ \t \0 \_, as GNU parallel's
+// args_as_dirname does.
+var nameEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\x00", `\0`, "/", `\_`)
+
+// resultsName is a value as a --results file or directory name holds it:
+// escaped by nameEscaper, so that it never holds a /, and with a whole
+// value of . or .. written as \. or \.\. (parx only), so that it never
+// names the directory it is in or the one above. The escaping can be
+// undone: every \ it writes starts a pair.
+func resultsName(v string) string {
+	switch v {
+	case ".":
+		return `\.`
+	case "..":
+		return `\.\.`
+	}
+	return nameEscaper.Replace(v)
 }
 
 // sortColumns orders columns as GNU does: by name as a number (a name that

@@ -157,9 +157,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}
 	}
 
-	var in RecordReader = recs
+	var in RecordReader = &nulEscaper{in: recs, w: cfg.Stderr}
 	if cfg.Shuffle {
-		all, err := readAll(recs)
+		all, err := readAll(in)
 		if err != nil {
 			return sum, err
 		}
@@ -253,8 +253,8 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 				job.Line = line
 			}
 			if logged, ok := cfg.Resume[seq]; ok {
-				if !tmpl.UsesSlot() && logged.Command != JobLogCommand(job.Line) {
-					return nil, fmt.Errorf("cannot resume: job %d in the joblog ran %q, but this run's job %d is %q", seq, logged.Command, seq, JobLogCommand(job.Line))
+				if !tmpl.UsesSlot() && logged.Command != job.Line {
+					return nil, fmt.Errorf("cannot resume: job %d in the joblog ran %q, but this run's job %d is %q", seq, logged.Command, seq, job.Line)
 				}
 				if !cfg.ResumeFailed || !logged.Failed() {
 					sum.Skipped++
@@ -346,11 +346,11 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}
 		switch {
 		case r.Transport != nil:
-			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %v (its exit status is unknown): %s\n", r.Job.Seq, r.Transport, JobLogCommand(r.Job.Line))
+			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %v (its exit status is unknown): %s\n", r.Job.Seq, r.Transport, oneLine(r.Job.Line))
 		case r.TimedOut:
-			fmt.Fprintf(cfg.Stderr, "parx: job %d timed out after %.3fs and was killed: %s\n", r.Job.Seq, r.Runtime.Seconds(), JobLogCommand(r.Job.Line))
+			fmt.Fprintf(cfg.Stderr, "parx: job %d timed out after %.3fs and was killed: %s\n", r.Job.Seq, r.Runtime.Seconds(), oneLine(r.Job.Line))
 		case r.Failed() && pool.Halt.When != HaltNever:
-			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %s\n", r.Job.Seq, JobLogCommand(r.Job.Line))
+			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %s\n", r.Job.Seq, oneLine(r.Job.Line))
 		}
 		return nil
 	})

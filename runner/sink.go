@@ -118,6 +118,9 @@ func (o *output) emit(r *Result) error {
 		}
 		return o.printer.Print(r) // stderr
 	case o.live:
+		if err := o.printer.CheckStdout(); err != nil {
+			return err
+		}
 		return o.printer.Done(r.Job.Seq)
 	case o.res != nil:
 		return nil

@@ -628,7 +628,10 @@ func (t *Template) Argv(a *Args) []string {
 	out := make([]string, 0, len(t.argv)+len(a.Records))
 	var vals []string
 	for _, w := range t.argv {
-		if t.context && hasAllField(w) {
+		// A job of no records (-N 0, -L 0) still gets the word once,
+		// without a value, as in GNU parallel: repeating it per record
+		// would drop it.
+		if t.context && hasAllField(w) && len(a.Records) > 0 {
 			for r := range a.Records {
 				out, vals = expandWord(out, vals, w, a, r)
 			}
@@ -686,7 +689,7 @@ func (t *Template) Line(a *Args) string {
 		return b.String()
 	}
 	for _, w := range t.raw {
-		if t.context && w.hasAll {
+		if t.context && w.hasAll && len(a.Records) > 0 { // as in Argv
 			first := true
 			for r := range a.Records {
 				if !first {
@@ -723,7 +726,12 @@ func writeRaw(b *strings.Builder, vals []string, segs []segment, a *Args, rec in
 
 // Unquoted expands the template with values inserted as they are, not
 // quoted: what --tagstring shows.
-func (t *Template) Unquoted(a *Args) string {
+func (t *Template) Unquoted(a *Args) string { return t.expandEach(a, nil) }
+
+// expandEach expands the template with each substituted value passed
+// through conv (as it is when conv is nil), several values of a field
+// joined by spaces.
+func (t *Template) expandEach(a *Args, conv func(string) string) string {
 	var b strings.Builder
 	var vals []string
 	for _, w := range t.raw {
@@ -734,7 +742,30 @@ func (t *Template) Unquoted(a *Args) string {
 				continue
 			}
 			vals = s.values(vals[:0], a, -1)
-			b.WriteString(strings.Join(vals, " "))
+			for j, v := range vals {
+				if j > 0 {
+					b.WriteByte(' ')
+				}
+				if conv != nil {
+					v = conv(v)
+				}
+				b.WriteString(v)
+			}
+		}
+		b.WriteString(w.sep)
+	}
+	return b.String()
+}
+
+// literalPrefix is the template's text up to its first replacement field.
+func (t *Template) literalPrefix() string {
+	var b strings.Builder
+	for _, w := range t.raw {
+		for i := range w.segs {
+			if w.segs[i].field {
+				return b.String()
+			}
+			b.WriteString(w.segs[i].lit)
 		}
 		b.WriteString(w.sep)
 	}

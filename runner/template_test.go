@@ -89,6 +89,8 @@ func TestTemplateExpand(t *testing.T) {
 		{"renamed", []string{"echo", "XX", "{}"}, TemplateOptions{Replace: ReplaceStrings{Value: "XX"}}, [][]string{{"a"}}, false, nil, "echo a {}"},
 		{"header name", []string{"echo", "{name}"}, TemplateOptions{Header: map[string]int{"name": 2}}, [][]string{{"x", "y"}}, true, []string{"echo", "y"}, "echo y"},
 		{"no records", []string{"echo", "x"}, TemplateOptions{}, nil, true, []string{"echo", "x"}, "echo x "},
+		{"context, no records (-N 0)", []string{"echo", "x{}y", "{}"}, TemplateOptions{Context: true}, nil, true, []string{"echo", "xy"}, "echo xy "},
+		{"context, an empty record", []string{"echo", "x{}y"}, TemplateOptions{Context: true}, [][]string{{}}, true, []string{"echo", "xy"}, "echo xy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
