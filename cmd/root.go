@@ -352,35 +352,81 @@ func explainValueError(e *pflag.InvalidValueError) error {
 	return fmt.Errorf("%s: invalid value %q", name, e.GetValue())
 }
 
-// execute turns the parsed flags and positional arguments into a run.
+// execute runs parx proper: build the run's configuration from the flags,
+// run it, and turn the outcome into the exit status.
 func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *options, pos []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
-	command, sourceArgs := splitSources(pos, o.argSep, o.argFileSep)
 	if o.shellquote {
 		return shellquote(o, stdin, stdout)
 	}
-	cfg := runner.Config{Command: command, Stdout: stdout, Stderr: stderr}
-	var openErr error
-	var closers []io.Closer
-	defer func() {
-		for _, cl := range closers {
-			cl.Close()
-		}
-	}()
+	cfg, release, err := buildConfig(c.Flags(), o, pos, stdin, stdout, stderr)
+	defer release()
+	if err != nil {
+		return ExitUsage, err
+	}
+	cfg.Pool.Drain, cfg.Pool.Abort = stops.drain, stops.abort
+	sum, err := runner.Run(ctx, cfg)
+	return exitStatus(ctx, stops, sum, err)
+}
 
+// buildConfig maps the flags and positional arguments onto a runner.Config,
+// running nothing. release closes the files it opened (input files, the
+// joblog) and finishes the output (such as --results FILE.csv); call it
+// once the run is over, whatever the error.
+func buildConfig(fl *pflag.FlagSet, o *options, pos []string, stdin io.Reader, stdout, stderr io.Writer) (cfg runner.Config, release func(), err error) {
+	var closers []func()
+	release = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	command, sourceArgs := splitSources(pos, o.argSep, o.argFileSep)
+	cfg = runner.Config{Command: command, Stdout: stdout, Stderr: stderr}
+	if cfg.Sources, err = inputSources(fl, o, sourceArgs, stdin, &closers); err != nil {
+		return cfg, release, err
+	}
+	if cfg.Records, err = recordOptions(fl, o); err != nil {
+		return cfg, release, err
+	}
+	lines, err := batching(fl, o, &cfg)
+	if err != nil {
+		return cfg, release, err
+	}
+	if cfg.Pool, err = poolOptions(fl, o); err != nil {
+		return cfg, release, err
+	}
+	if err := joblogOptions(o, &cfg, &closers); err != nil {
+		return cfg, release, err
+	}
+	cfg.DryRun, cfg.Trace, cfg.ShowCommand = o.dryRun, o.trace, o.showCommand
+	cfg.Tag, cfg.TagString, cfg.Shuffle = o.tag, o.tagstring, o.shuf
+	finish, err := o.out.apply(&cfg, o.tmpdir)
+	if err != nil {
+		return cfg, release, err
+	}
+	closers = append(closers, finish)
+	cfg.Pipe, err = o.pipe.options(fl, stdin, o.argFiles, o.maxReplace, lines, o.header)
+	return cfg, release, err
+}
+
+// inputSources opens the input sources: -a files, then ::: values and ::::
+// files in order, else stdin.
+func inputSources(fl *pflag.FlagSet, o *options, sourceArgs []sourceArgs, stdin io.Reader, closers *[]func()) ([]runner.SourceSpec, error) {
 	ropt := runner.ReaderOptions{SkipEmpty: o.noRunIfEmpty}
 	switch {
 	case o.null:
 		ropt.Delim = "\x00"
-	case c.Flags().Changed("delimiter"):
+	case fl.Changed("delimiter"):
 		d, err := runner.ParseDelimiter(o.delimiter)
 		if err != nil {
-			return ExitUsage, err
+			return nil, err
 		}
 		ropt.Delim = d
 	}
-	if c.Flags().Changed("eof") {
+	if fl.Changed("eof") {
 		ropt.EOF, ropt.HasEOF = o.eof, true
 	}
+	var sources []runner.SourceSpec
+	var openErr error
 	stdinUsed := false
 	openFile := func(name string) runner.Source {
 		if name == "-" {
@@ -394,46 +440,55 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 			}
 			return &runner.SliceSource{}
 		}
-		closers = append(closers, f)
+		*closers = append(*closers, func() { f.Close() })
 		return runner.NewReaderSource(f, name, ropt)
 	}
 	for _, f := range o.argFiles {
-		cfg.Sources = append(cfg.Sources, runner.SourceSpec{Source: openFile(f)})
+		sources = append(sources, runner.SourceSpec{Source: openFile(f)})
 	}
 	for _, sa := range sourceArgs {
 		if sa.files {
 			for i, f := range sa.values {
-				cfg.Sources = append(cfg.Sources, runner.SourceSpec{Source: openFile(f), Pair: sa.pair && i == 0})
+				sources = append(sources, runner.SourceSpec{Source: openFile(f), Pair: sa.pair && i == 0})
 			}
 			continue
 		}
-		cfg.Sources = append(cfg.Sources, runner.SourceSpec{Source: &runner.SliceSource{Values: sa.values, EOF: ropt.EOF, HasEOF: ropt.HasEOF}, Pair: sa.pair})
+		sources = append(sources, runner.SourceSpec{Source: &runner.SliceSource{Values: sa.values, EOF: ropt.EOF, HasEOF: ropt.HasEOF}, Pair: sa.pair})
 	}
 	if openErr != nil {
-		return ExitUsage, openErr
+		return nil, openErr
 	}
-	if len(cfg.Sources) == 0 && !stdinUsed {
-		cfg.Sources = []runner.SourceSpec{{Source: runner.NewReaderSource(stdin, "standard input", ropt)}}
+	if len(sources) == 0 && !stdinUsed {
+		sources = []runner.SourceSpec{{Source: runner.NewReaderSource(stdin, "standard input", ropt)}}
 	}
+	return sources, nil
+}
 
-	if o.colsep != "" && !c.Flags().Changed("trim") {
+// recordOptions is how values combine into records: --link, --trim,
+// --colsep, --header.
+func recordOptions(fl *pflag.FlagSet, o *options) (runner.RecordOptions, error) {
+	if o.colsep != "" && !fl.Changed("trim") {
 		o.trim = "lr" // GNU trims columns by default
 	}
 	trim, err := runner.ParseTrim(o.trim)
 	if err != nil {
-		return ExitUsage, err
+		return runner.RecordOptions{}, err
 	}
-	cfg.Records = runner.RecordOptions{Link: o.link, Trim: trim, Header: c.Flags().Changed("header")}
+	rec := runner.RecordOptions{Link: o.link, Trim: trim, Header: fl.Changed("header")}
 	if o.colsep != "" {
 		re, err := regexp.Compile(o.colsep)
 		if err != nil {
-			return ExitUsage, fmt.Errorf("invalid --colsep %q: %w", o.colsep, err)
+			return rec, fmt.Errorf("invalid --colsep %q: %w", o.colsep, err)
 		}
-		cfg.Records.Colsep = re
+		rec.Colsep = re
 	}
+	return rec, nil
+}
 
+// batching sets the template options and how many arguments a job takes
+// (-n, -N, -L, -l, -X, -m, -s), and returns the -L/-l line count.
+func batching(fl *pflag.FlagSet, o *options, cfg *runner.Config) (int, error) {
 	cfg.Template = runner.TemplateOptions{Replace: o.replace, Quote: o.quote}
-	fl := c.Flags()
 	lines, linesSet := o.lineCount(fl)
 	cfg.Records.ContinueLines = linesSet && lines > 0
 	switch {
@@ -448,7 +503,7 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 	}
 	for _, n := range []string{"max-args", "max-replace-args", "L", "max-lines", "max-chars"} {
 		if fl.Changed(n) && fl.Lookup(n).Value.String() != "" && strings.HasPrefix(fl.Lookup(n).Value.String(), "-") {
-			return ExitUsage, fmt.Errorf("--%s must not be negative", n)
+			return lines, fmt.Errorf("--%s must not be negative", n)
 		}
 	}
 	if o.xargs {
@@ -458,74 +513,73 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 	switch {
 	case fl.Changed("max-chars"):
 		if o.maxChars <= 0 {
-			return ExitUsage, fmt.Errorf("--max-chars must be positive, not %d", o.maxChars)
+			return lines, fmt.Errorf("--max-chars must be positive, not %d", o.maxChars)
 		}
 		cfg.Batch.MaxLine = o.maxChars
 	case cfg.Batch.Fill || (cfg.Batch.MaxArgsSet && cfg.Batch.MaxArgs > 1):
 		cfg.Batch.MaxLine = runner.DefaultMaxLine
 	}
+	return lines, nil
+}
 
+// poolOptions is the job pool: -j, -k, --delay, --nice, --tmpdir and job
+// control (jobControl).
+func poolOptions(fl *pflag.FlagSet, o *options) (runner.Pool, error) {
 	cores := runtime.NumCPU()
 	pool := runner.Pool{KeepOrder: o.keepOrder, Shell: os.Getenv("PARALLEL_SHELL"), TmpDir: o.tmpdir, Nice: o.nice}
 	if fl.Changed("jobs") || fl.Changed("max-procs") {
 		n, err := runner.ParseJobs(o.jobs, cores)
 		if err != nil {
-			if st, statErr := os.Stat(o.jobs); statErr == nil && st.Mode().IsRegular() {
-				f, ferr := runner.JobsFile(o.jobs, cores)
-				if ferr != nil {
-					return ExitUsage, ferr
-				}
-				pool.SlotsFunc = f
-			} else {
-				return ExitUsage, err
+			st, statErr := os.Stat(o.jobs)
+			if statErr != nil || !st.Mode().IsRegular() {
+				return pool, err
 			}
+			f, ferr := runner.JobsFile(o.jobs, cores)
+			if ferr != nil {
+				return pool, ferr
+			}
+			pool.SlotsFunc = f
 		}
 		pool.Slots = n
 	}
 	if o.delay != "" {
 		d, err := parseSeconds(o.delay)
 		if err != nil {
-			return ExitUsage, fmt.Errorf("invalid --delay %q: %w", o.delay, err)
+			return pool, fmt.Errorf("invalid --delay %q: %w", o.delay, err)
 		}
 		pool.Delay = d
 	}
-	if err := jobControl(o, &pool, cores); err != nil {
-		return ExitUsage, err
+	return pool, jobControl(o, &pool, cores)
+}
+
+// joblogOptions opens --joblog and reads it for --resume, --resume-failed
+// and --retry-failed.
+func joblogOptions(o *options, cfg *runner.Config, closers *[]func()) error {
+	if o.joblog == "" || o.dryRun {
+		return nil
 	}
-	pool.Drain, pool.Abort = stops.drain, stops.abort
-	cfg.Pool = pool
-	if o.joblog != "" && !o.dryRun {
-		jl, prev, err := openJobLog(o)
-		if err != nil {
-			return ExitUsage, err
-		}
-		defer jl.Close()
-		// As GNU: a +FILE log gets no header, even when new.
-		header := !strings.HasPrefix(o.joblog, "+") && isEmpty(jl)
-		if cfg.JobLog, err = runner.NewJobLog(jl, header); err != nil {
-			return ExitUsage, err
-		}
-		switch {
-		case o.retryFailed:
-			cfg.RetryFailed = prev
-		case o.resume || o.resumeFailed:
-			cfg.Resume, cfg.ResumeFailed = prev, o.resumeFailed
-		}
-	}
-	cfg.DryRun, cfg.Trace, cfg.ShowCommand = o.dryRun, o.trace, o.showCommand
-	cfg.Tag, cfg.TagString, cfg.Shuffle = o.tag, o.tagstring, o.shuf
-	finish, err := o.out.apply(&cfg, o.tmpdir)
+	jl, prev, err := openJobLog(o)
 	if err != nil {
-		return ExitUsage, err
+		return err
 	}
-
-	// --pipe and --pipe-part.
-	if cfg.Pipe, err = o.pipe.options(fl, stdin, o.argFiles, o.maxReplace, lines, o.header); err != nil {
-		return ExitUsage, err
+	*closers = append(*closers, func() { jl.Close() })
+	// As GNU: a +FILE log gets no header, even when new.
+	header := !strings.HasPrefix(o.joblog, "+") && isEmpty(jl)
+	if cfg.JobLog, err = runner.NewJobLog(jl, header); err != nil {
+		return err
 	}
+	switch {
+	case o.retryFailed:
+		cfg.RetryFailed = prev
+	case o.resume || o.resumeFailed:
+		cfg.Resume, cfg.ResumeFailed = prev, o.resumeFailed
+	}
+	return nil
+}
 
-	sum, err := runner.Run(ctx, cfg)
-	finish()
+// exitStatus turns a run's outcome into parx's exit status: a signal that
+// stopped it, else the summary's count of failed jobs (GNU's rules).
+func exitStatus(ctx context.Context, stops stopSignals, sum runner.Summary, err error) (int, error) {
 	if err != nil {
 		return ExitUsage, err
 	}
