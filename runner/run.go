@@ -123,10 +123,47 @@ func (s Summary) ExitStatus() int {
 // configuration or input are returned (and mean exit status 255); failed
 // jobs are counted in the Summary.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
-	var sum Summary
+	r := &run{cfg: cfg}
+	defer r.close()
+	if err := r.build(ctx); err != nil {
+		return r.sum, err
+	}
+	var src JobSource = JobSourceFunc(r.makeJob)
+	if cfg.RetryFailed != nil {
+		src = JobSourceFunc(retryFailedJobs(cfg.RetryFailed))
+	}
+	r.printer = NewPrinter(cfg.Stdout, cfg.Stderr)
+	r.printer.ShowCommand = cfg.ShowCommand
+	if cfg.DryRun {
+		return r.sum, r.dryRun(src)
+	}
+	r.wire()
+	err := r.execute(ctx, src)
+	return r.sum, err
+}
+
+// run is the state of one Run: its templates, its input, the Pool as the
+// run sets it up, and the counts so far.
+type run struct {
+	cfg           Config
+	sum           Summary
+	topt          TemplateOptions // cfg.Template with the --header names
+	tmpl, tagTmpl *Template       // the command, and --tagstring
+	pool          Pool
+	feed          *blockFeed                 // --pipe's blocks, or nil
+	nextBatch     func() ([][]string, error) // the records of the next job
+	seq           int64                      // the last job number made
+	printer       *Printer
+	logErr        error // the first joblog write error
+}
+
+// build parses the templates and readies the input, the batching and the
+// Pool, running nothing.
+func (r *run) build(ctx context.Context) error {
+	cfg := &r.cfg
 	if cfg.Pipe != nil {
 		if len(cfg.Command) == 0 {
-			return sum, errPipeNoCommand
+			return errPipeNoCommand
 		}
 		cfg.Sources, cfg.Records = nil, RecordOptions{}
 		// The block is the input: nothing is appended, except the file
@@ -135,236 +172,269 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	}
 	recs, err := NewRecords(cfg.Sources, cfg.Records)
 	if err != nil {
-		return sum, err
+		return err
 	}
-	topt := cfg.Template
-	topt.Header = recs.Header()
-	var tmpl *Template
-	if len(cfg.Command) > 0 {
-		if tmpl, err = ParseTemplate(cfg.Command, topt); err != nil {
-			return sum, err
-		}
-	} else {
-		// No command: each record is a command line, with nothing appended.
-		if tmpl, err = ParseTemplate(nil, TemplateOptions{NoAppend: true}); err != nil {
-			return sum, err
-		}
-	}
-	var tagTmpl *Template
-	if cfg.TagString != "" {
-		if tagTmpl, err = ParseTemplate([]string{cfg.TagString}, TemplateOptions{Replace: topt.Replace, Header: topt.Header, NoAppend: true, ForceShell: true}); err != nil {
-			return sum, fmt.Errorf("--tagstring: %w", err)
-		}
+	if err := r.parseTemplates(recs.Header()); err != nil {
+		return err
 	}
 
 	var in RecordReader = &nulEscaper{in: recs, w: cfg.Stderr}
 	if cfg.Shuffle {
 		all, err := readAll(in)
 		if err != nil {
-			return sum, err
+			return err
 		}
 		rand.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 		in = &sliceRecords{recs: all}
 	}
-	pool := cfg.Pool
-	if pool.Warnings == nil {
-		pool.Warnings = cfg.Stderr
+	r.pool = cfg.Pool
+	if r.pool.Warnings == nil {
+		r.pool.Warnings = cfg.Stderr
 	}
-	sum.Policy = pool.Halt
-	b := newBatcher(in, tmpl, cfg.Batch, pool.slots)
-	var feed *blockFeed
+	r.sum.Policy = r.pool.Halt
+	b := newBatcher(in, r.tmpl, cfg.Batch, r.pool.slots)
 	if cfg.Pipe != nil {
-		if feed, err = newBlockFeed(ctx, *cfg.Pipe, pool.slots, pool.TmpDir); err != nil {
-			return sum, err
+		if r.feed, err = newBlockFeed(ctx, *cfg.Pipe, r.pool.slots, r.pool.TmpDir); err != nil {
+			return err
 		}
-		defer feed.close()
-		if d := feed.robin; d != nil {
-			pool.Observe(Hooks{
+		if d := r.feed.robin; d != nil {
+			r.pool.Observe(Hooks{
 				OnStart:     func(job *Job, _ int) { d.started(job.Stdin) },
 				OnLastStart: d.stopStarting,
 			})
 		}
 	}
-	nextBatch := func() ([][]string, error) {
+	r.nextBatch = func() ([][]string, error) {
 		records, err := b.next()
 		for err == nil && len(cfg.Command) == 0 && strings.TrimSpace(joinFlat(records)) == "" {
 			records, err = b.next() // no command: blank lines run nothing
 		}
 		return records, err
 	}
-	if pool.Halt.Percent > 0 && !cfg.DryRun && cfg.RetryFailed == nil && feed == nil {
-		// A percentage is of all jobs, as in GNU parallel: count them first.
-		var batches [][][]string
-		for {
-			records, err := nextBatch()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return sum, err
-			}
-			batches = append(batches, records)
+	if r.pool.Halt.Percent > 0 && !cfg.DryRun && cfg.RetryFailed == nil && r.feed == nil {
+		return r.countForHalt()
+	}
+	return nil
+}
+
+// parseTemplates parses the command and --tagstring, with the --header
+// column names.
+func (r *run) parseTemplates(header map[string]int) error {
+	cfg := &r.cfg
+	r.topt = cfg.Template
+	r.topt.Header = header
+	var err error
+	if len(cfg.Command) > 0 {
+		if r.tmpl, err = ParseTemplate(cfg.Command, r.topt); err != nil {
+			return err
 		}
-		sum.Total = len(batches)
-		for seq := range cfg.Resume {
-			if seq <= int64(len(batches)) && (!cfg.ResumeFailed || !cfg.Resume[seq].Failed()) {
-				sum.Total--
-			}
-		}
-		pool.TotalJobs = sum.Total
-		nextBatch = func() ([][]string, error) {
-			if len(batches) == 0 {
-				return nil, io.EOF
-			}
-			r := batches[0]
-			batches = batches[1:]
-			return r, nil
+	} else if r.tmpl, err = ParseTemplate(nil, TemplateOptions{NoAppend: true}); err != nil {
+		// No command: each record is a command line, with nothing appended.
+		return err
+	}
+	if cfg.TagString != "" {
+		if r.tagTmpl, err = ParseTemplate([]string{cfg.TagString}, TemplateOptions{Replace: r.topt.Replace, Header: header, NoAppend: true, ForceShell: true}); err != nil {
+			return fmt.Errorf("--tagstring: %w", err)
 		}
 	}
+	return nil
+}
 
-	var seq int64
-	makeJob := func(slot int) (*Job, error) {
-		for {
-			var records [][]string
-			var stdin io.Reader
-			var err error
-			if feed != nil {
-				records, stdin, err = feed.next(slot)
-				seq += feed.takeSkipped()
-			} else {
-				records, err = nextBatch()
-			}
+// countForHalt reads all the input first, for a --halt percentage, which
+// is of all jobs as in GNU parallel.
+func (r *run) countForHalt() error {
+	var batches [][][]string
+	for {
+		records, err := r.nextBatch()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		batches = append(batches, records)
+	}
+	r.sum.Total = len(batches)
+	for seq, logged := range r.cfg.Resume {
+		if seq <= int64(len(batches)) && (!r.cfg.ResumeFailed || !logged.Failed()) {
+			r.sum.Total--
+		}
+	}
+	r.pool.TotalJobs = r.sum.Total
+	r.nextBatch = func() ([][]string, error) {
+		if len(batches) == 0 {
+			return nil, io.EOF
+		}
+		next := batches[0]
+		batches = batches[1:]
+		return next, nil
+	}
+	return nil
+}
+
+// makeJob makes the next job to run in slot, skipping those --resume finds
+// done in the joblog.
+func (r *run) makeJob(slot int) (*Job, error) {
+	cfg := &r.cfg
+	for {
+		var records [][]string
+		var stdin io.Reader
+		var err error
+		if r.feed != nil {
+			records, stdin, err = r.feed.next(slot)
+			r.seq += r.feed.takeSkipped()
+		} else {
+			records, err = r.nextBatch()
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.seq++
+		seq := r.seq
+		args := &Args{Records: records, Seq: seq, Slot: slot}
+		job := &Job{Seq: seq, Args: records, Stdin: stdin}
+		if len(cfg.Command) > 0 {
+			job.Argv = r.tmpl.Argv(args)
+			job.Line = r.tmpl.Line(args)
+		} else {
+			line := joinFlat(records)
+			lt, err := ParseTemplate([]string{line}, TemplateOptions{Literal: true})
 			if err != nil {
 				return nil, err
 			}
-			seq++
-			args := &Args{Records: records, Seq: seq, Slot: slot}
-			job := &Job{Seq: seq, Args: records, Stdin: stdin}
-			if len(cfg.Command) > 0 {
-				job.Argv = tmpl.Argv(args)
-				job.Line = tmpl.Line(args)
-			} else {
-				line := joinFlat(records)
-				lt, err := ParseTemplate([]string{line}, TemplateOptions{Literal: true})
-				if err != nil {
-					return nil, err
-				}
-				job.Argv = lt.Argv(args)
-				job.Line = line
-			}
-			if logged, ok := cfg.Resume[seq]; ok {
-				if !tmpl.UsesSlot() && logged.Command != job.Line {
-					return nil, fmt.Errorf("cannot resume: job %d in the joblog ran %q, but this run's job %d is %q", seq, logged.Command, seq, job.Line)
-				}
-				if !cfg.ResumeFailed || !logged.Failed() {
-					sum.Skipped++
-					continue
-				}
-			}
-			switch {
-			case tagTmpl != nil:
-				job.Tag = tagTmpl.Unquoted(args)
-			case cfg.Tag:
-				job.Tag = joinFlat(records)
-			}
-			return job, nil
+			job.Argv = lt.Argv(args)
+			job.Line = line
 		}
+		if logged, ok := cfg.Resume[seq]; ok {
+			if !r.tmpl.UsesSlot() && logged.Command != job.Line {
+				return nil, fmt.Errorf("cannot resume: job %d in the joblog ran %q, but this run's job %d is %q", seq, logged.Command, seq, job.Line)
+			}
+			if !cfg.ResumeFailed || !logged.Failed() {
+				r.sum.Skipped++
+				continue
+			}
+		}
+		switch {
+		case r.tagTmpl != nil:
+			job.Tag = r.tagTmpl.Unquoted(args)
+		case cfg.Tag:
+			job.Tag = joinFlat(records)
+		}
+		return job, nil
 	}
-	if cfg.RetryFailed != nil {
-		makeJob = retryFailedJobs(cfg.RetryFailed)
-	}
+}
 
-	printer := NewPrinter(cfg.Stdout, cfg.Stderr)
-	printer.ShowCommand = cfg.ShowCommand
-	if cfg.DryRun {
-		for {
-			job, err := makeJob(1)
-			if err == io.EOF {
-				return sum, printer.Flush()
-			}
-			if err != nil {
-				printer.Flush()
-				return sum, err
-			}
-			sum.Jobs++
-			if cfg.Trace {
-				fmt.Fprintln(cfg.Stderr, job.Line)
-			}
-			if err := printer.Line(job.Tag, job.Line); err != nil {
-				return sum, err
-			}
+// dryRun prints the jobs instead of running them (--dry-run).
+func (r *run) dryRun(src JobSource) error {
+	for {
+		job, err := src.Next(1)
+		if err == io.EOF {
+			return r.printer.Flush()
+		}
+		if err != nil {
+			r.printer.Flush()
+			return err
+		}
+		r.sum.Jobs++
+		if r.cfg.Trace {
+			fmt.Fprintln(r.cfg.Stderr, job.Line)
+		}
+		if err := r.printer.Line(job.Tag, job.Line); err != nil {
+			return err
 		}
 	}
+}
+
+// wire adds the run's observers to the Pool: -t, the joblog, the --halt
+// message.
+func (r *run) wire() {
+	cfg := &r.cfg
 	if cfg.Trace {
-		pool.Observe(Hooks{OnStart: func(j *Job, _ int) { fmt.Fprintln(cfg.Stderr, j.Line) }})
+		r.pool.Observe(Hooks{OnStart: func(j *Job, _ int) { fmt.Fprintln(cfg.Stderr, j.Line) }})
 	}
-	var logErr error
 	if cfg.JobLog != nil {
-		pool.Observe(Hooks{OnDone: func(r *Result) {
-			if err := cfg.JobLog.Write(r); err != nil && logErr == nil {
-				logErr = err
+		r.pool.Observe(Hooks{OnDone: func(res *Result) {
+			if err := cfg.JobLog.Write(res); err != nil && r.logErr == nil {
+				r.logErr = err
 			}
 		}})
 	}
-	if pool.Halt.When != HaltNever {
-		pool.Observe(Hooks{OnHalt: func(h *HaltError, running int) {
+	if r.pool.Halt.When != HaltNever {
+		r.pool.Observe(Hooks{OnHalt: func(h *HaltError, running int) {
 			if h.Policy.When == HaltSoon && running > 0 {
 				fmt.Fprintf(cfg.Stderr, "parx: --halt %s reached: starting no more jobs, waiting for %d running\n", h.Policy, running)
 			}
 		}})
 	}
-	out, err := newOutput(&cfg, topt, printer, &pool)
+}
+
+// execute runs the jobs through the Pool, emits each result and sums the
+// run up.
+func (r *run) execute(ctx context.Context, src JobSource) error {
+	cfg := &r.cfg
+	out, err := newOutput(cfg, r.topt, r.printer, &r.pool)
 	if err != nil {
-		return sum, err
+		return err
 	}
-	var src JobSource = JobSourceFunc(makeJob)
 	if cfg.Progress != nil {
 		switch {
 		case cfg.TotalJobs > 0:
-		case pool.TotalJobs > 0: // counted for --halt percentages
-			cfg.TotalJobs = int64(pool.TotalJobs)
+		case r.pool.TotalJobs > 0: // counted for --halt percentages
+			cfg.TotalJobs = int64(r.pool.TotalJobs)
 		default:
-			cfg.TotalJobs = knownTotal(&cfg)
+			cfg.TotalJobs = knownTotal(cfg)
 		}
-		src = trackProgress(&cfg, &pool, src)
+		src = trackProgress(cfg, &r.pool, src)
 	}
-	err = pool.Run(ctx, src, func(r *Result) error {
-		if r.Cancelled {
-			sum.Killed++
-			return out.drop(r)
-		}
-		sum.Jobs++
-		if r.Failed() {
-			sum.Failed++
-		}
-		if r.Err != nil {
-			printer.Stop()
-			return r.Err
-		}
-		if err := out.emit(r); err != nil {
-			return err
-		}
-		switch {
-		case r.Transport != nil:
-			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %v (its exit status is unknown): %s\n", r.Job.Seq, r.Transport, oneLine(r.Job.Line))
-		case r.TimedOut:
-			fmt.Fprintf(cfg.Stderr, "parx: job %d timed out after %.3fs and was killed: %s\n", r.Job.Seq, r.Runtime.Seconds(), oneLine(r.Job.Line))
-		case r.Failed() && pool.Halt.When != HaltNever:
-			fmt.Fprintf(cfg.Stderr, "parx: job %d failed: %s\n", r.Job.Seq, oneLine(r.Job.Line))
-		}
-		return nil
-	})
+	err = r.pool.Run(ctx, src, func(res *Result) error { return r.emit(out, res) })
 	var halted *HaltError
 	if errors.As(err, &halted) {
-		sum.Halted, err = halted, nil
+		r.sum.Halted, err = halted, nil
 	}
 	if cerr := out.close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = logErr
+		err = r.logErr
 	}
-	return sum, err
+	return err
+}
+
+// emit counts one result and prints it, with a message for a lost host, a
+// timeout, or (with --halt) a failure.
+func (r *run) emit(out *output, res *Result) error {
+	if res.Cancelled {
+		r.sum.Killed++
+		return out.drop(res)
+	}
+	r.sum.Jobs++
+	if res.Failed() {
+		r.sum.Failed++
+	}
+	if res.Err != nil {
+		r.printer.Stop()
+		return res.Err
+	}
+	if err := out.emit(res); err != nil {
+		return err
+	}
+	stderr, seq, line := r.cfg.Stderr, res.Job.Seq, oneLine(res.Job.Line)
+	switch {
+	case res.Transport != nil:
+		fmt.Fprintf(stderr, "parx: job %d failed: %v (its exit status is unknown): %s\n", seq, res.Transport, line)
+	case res.TimedOut:
+		fmt.Fprintf(stderr, "parx: job %d timed out after %.3fs and was killed: %s\n", seq, res.Runtime.Seconds(), line)
+	case res.Failed() && r.pool.Halt.When != HaltNever:
+		fmt.Fprintf(stderr, "parx: job %d failed: %s\n", seq, line)
+	}
+	return nil
+}
+
+// close releases what build set up.
+func (r *run) close() {
+	if r.feed != nil {
+		r.feed.close()
+	}
 }
 
 // retryFailedJobs gives the failed jobs of a joblog, in Seq order, as
