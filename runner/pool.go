@@ -451,7 +451,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			st.releaseSlot(slot)
 			break
 		}
-		job, err, ok := st.next(src, slot)
+		job, ok, err := st.next(src, slot)
 		if !ok {
 			st.releaseSlot(slot)
 			break
@@ -518,7 +518,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 // stopped first: a source blocked reading a terminal or a pipe must not keep
 // a signalled parx alive. The abandoned call finishes in the background;
 // src is not called again.
-func (st *poolRun) next(src JobSource, slot int) (job *Job, err error, ok bool) {
+func (st *poolRun) next(src JobSource, slot int) (job *Job, ok bool, err error) {
 	type next struct {
 		job *Job
 		err error
@@ -530,11 +530,11 @@ func (st *poolRun) next(src JobSource, slot int) (job *Job, err error, ok bool) 
 	}()
 	select {
 	case n := <-ch:
-		return n.job, n.err, true
+		return n.job, true, n.err
 	case <-st.runCtx.Done():
 	case <-st.p.Drain:
 	}
-	return nil, nil, false
+	return nil, false, nil
 }
 
 // errEmit stops the run when emit fails; Run returns emit's own error.

@@ -372,7 +372,7 @@ func (r *run) wire() {
 // run up.
 func (r *run) execute(ctx context.Context, src JobSource) error {
 	cfg := &r.cfg
-	out, err := newOutput(cfg, r.topt, r.printer, &r.pool)
+	out, err := newSink(cfg, r.topt, r.printer, &r.pool)
 	if err != nil {
 		return err
 	}
@@ -402,7 +402,7 @@ func (r *run) execute(ctx context.Context, src JobSource) error {
 
 // emit counts one result and prints it, with a message for a lost host, a
 // timeout, or (with --halt) a failure.
-func (r *run) emit(out *output, res *Result) error {
+func (r *run) emit(out *sink, res *Result) error {
 	if res.Cancelled {
 		r.sum.Killed++
 		return out.drop(res)

@@ -8,10 +8,10 @@ import (
 	"sync"
 )
 
-// output routes each job's output where the Config says: printed whole
+// sink routes each job's output where the Config says: printed whole
 // (Group), printed as it comes (LineBuffer, Ungroup), saved by --results,
 // or kept in --files.
-type output struct {
+type sink struct {
 	printer *Printer
 	res     *results
 	files   bool // print the names of the files that hold stdout
@@ -21,9 +21,9 @@ type output struct {
 	names map[int64]string // stdout file of each job not yet emitted
 }
 
-// newOutput prepares the output of a run and sets pool.Output as needed.
-func newOutput(cfg *Config, topt TemplateOptions, printer *Printer, pool *Pool) (*output, error) {
-	o := &output{printer: printer, files: cfg.Files, names: map[int64]string{}}
+// newSink prepares the output of a run and sets pool.Output as needed.
+func newSink(cfg *Config, topt TemplateOptions, printer *Printer, pool *Pool) (*sink, error) {
+	o := &sink{printer: printer, files: cfg.Files, names: map[int64]string{}}
 	printer.TmpDir = pool.TmpDir
 	if cfg.Results != "" {
 		if cfg.Files && kindOfResults(cfg.Results) != resultsDir {
@@ -54,7 +54,7 @@ func newOutput(cfg *Config, topt TemplateOptions, printer *Printer, pool *Pool) 
 	return o, nil
 }
 
-func (o *output) openResults(j *Job) (JobOutput, error) {
+func (o *sink) openResults(j *Job) (JobOutput, error) {
 	stdout, stderr, err := o.res.open(j)
 	if err != nil {
 		return JobOutput{}, err
@@ -76,7 +76,7 @@ func closeAll(cs ...io.Closer) error {
 
 // openFile makes the file that keeps a job's stdout for --files, named as
 // GNU names it: TMPDIR/parXXXXX.par.
-func (o *output) openFile(j *Job) (JobOutput, error) {
+func (o *sink) openFile(j *Job) (JobOutput, error) {
 	o.mu.Lock()
 	name, retry := o.names[j.Seq]
 	o.mu.Unlock()
@@ -94,14 +94,14 @@ func (o *output) openFile(j *Job) (JobOutput, error) {
 	return JobOutput{Stdout: f, Close: f.Close}, nil
 }
 
-func (o *output) remember(seq int64, name string) {
+func (o *sink) remember(seq int64, name string) {
 	o.mu.Lock()
 	o.names[seq] = name
 	o.mu.Unlock()
 }
 
 // emit prints or saves a finished job's output.
-func (o *output) emit(r *Result) error {
+func (o *sink) emit(r *Result) error {
 	o.mu.Lock()
 	name := o.names[r.Job.Seq]
 	delete(o.names, r.Job.Seq)
@@ -130,7 +130,7 @@ func (o *output) emit(r *Result) error {
 
 // drop forgets a job that was killed unfinished (Result.Cancelled): its
 // output is not printed.
-func (o *output) drop(r *Result) error {
+func (o *sink) drop(r *Result) error {
 	o.mu.Lock()
 	delete(o.names, r.Job.Seq)
 	o.mu.Unlock()
@@ -141,7 +141,7 @@ func (o *output) drop(r *Result) error {
 }
 
 // close finishes the results file, if any.
-func (o *output) close() error {
+func (o *sink) close() error {
 	if o.res != nil {
 		return o.res.Close()
 	}
