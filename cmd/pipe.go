@@ -112,7 +112,7 @@ func (p *pipeFlags) options(fl *pflag.FlagSet, stdin io.Reader, argFiles []strin
 	// -N: records per job; -L alone: records of L lines; both: N*L records.
 	switch {
 	case records > 0:
-		opt.Records = records * max(lines, 1)
+		opt.RecordsPerJob = records * max(lines, 1)
 	case lines > 0:
 		opt.Lines = lines
 	}

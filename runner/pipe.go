@@ -49,11 +49,11 @@ type PipeOptions struct {
 	// (--remove-rec-sep): every RecEnd followed by RecStart, a RecStart at
 	// the beginning and a RecEnd at the end.
 	RemoveRecSep bool
-	// Records, when positive (-N), gives each job exactly this many records
+	// RecordsPerJob, when positive (-N), gives each job exactly this many records
 	// (the last job may get fewer); BlockSize is then only how much is read
 	// at a time.
-	Records int
-	// Lines, when positive and Records is zero (-L), makes a record this
+	RecordsPerJob int
+	// Lines, when positive and RecordsPerJob is zero (-L), makes a record this
 	// many newline-terminated lines, whatever RecStart and RecEnd say.
 	Lines int
 	// Header, when not empty, is a regular expression matched at the start
@@ -287,9 +287,9 @@ func (s *BlockSplitter) step() error {
 		return err
 	}
 	switch {
-	case s.opt.Lines > 0 && s.opt.Records <= 0:
+	case s.opt.Lines > 0 && s.opt.RecordsPerJob <= 0:
 		s.cutLines()
-	case s.seps.regexp && s.opt.Records > 0:
+	case s.seps.regexp && s.opt.RecordsPerJob > 0:
 		s.cutNRegexp()
 	case s.seps.regexp:
 		if !s.eof {
@@ -297,7 +297,7 @@ func (s *BlockSplitter) step() error {
 				s.cutOwn(m[3])
 			}
 		}
-	case s.opt.Records > 0:
+	case s.opt.RecordsPerJob > 0:
 		s.cutN()
 	default:
 		if !s.eof {
@@ -450,14 +450,14 @@ func (s *BlockSplitter) cutLines() {
 	s.cutOwn(last + 1)
 }
 
-// cutN is GNU's pass_n: blocks of exactly Records records. As in GNU, the
+// cutN is GNU's pass_n: blocks of exactly RecordsPerJob records. As in GNU, the
 // search for a separator starts at the second byte.
 func (s *BlockSplitter) cutN() {
 	var ends []int
 	from := 0
 	for from < len(s.buf) {
 		i := from
-		for k := 0; k < s.opt.Records; k++ {
+		for k := 0; k < s.opt.RecordsPerJob; k++ {
 			j := -1
 			if i+1 <= len(s.buf) {
 				j = bytes.Index(s.buf[i+1:], s.seps.sep)
@@ -477,7 +477,7 @@ func (s *BlockSplitter) cutN() {
 	s.cutCopies(ends)
 }
 
-// cutNRegexp is GNU's pass_n_regexps: Records records, each a RecStart, the
+// cutNRegexp is GNU's pass_n_regexps: RecordsPerJob records, each a RecStart, the
 // shortest text, and a RecEnd that is followed by a RecStart.
 func (s *BlockSplitter) cutNRegexp() {
 	rs := s.seps
@@ -496,7 +496,7 @@ func (s *BlockSplitter) cutNRegexp() {
 	for {
 		p := from
 		k := 0
-		for ; k < s.opt.Records; k++ {
+		for ; k < s.opt.RecordsPerJob; k++ {
 			st := rs.atStart.FindIndex(s.buf[p:])
 			if st == nil {
 				break
@@ -507,7 +507,7 @@ func (s *BlockSplitter) cutNRegexp() {
 			}
 			p += st[1] + m[3]
 		}
-		if k < s.opt.Records || p == from {
+		if k < s.opt.RecordsPerJob || p == from {
 			break
 		}
 		ends = append(ends, p)

@@ -34,7 +34,7 @@ func ExampleRun_pipe() {
 	in := strings.NewReader("a\nb\nc\nd\ne\n")
 	_, err := runner.Run(context.Background(), runner.Config{
 		Command: []string{"wc -l"},
-		Pipe:    &runner.PipeOptions{Input: in, Records: 2},
+		Pipe:    &runner.PipeOptions{Input: in, RecordsPerJob: 2},
 		Pool:    runner.Pool{Slots: 2, KeepOrder: true},
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,

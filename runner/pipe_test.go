@@ -63,31 +63,31 @@ func TestPipeBlocks(t *testing.T) {
 		{"input exactly a block", "abc", PipeOptions{BlockSize: 3}, []string{"abc"}},
 		{"CRLF records", "a\r\nb\r\nc\r\n", PipeOptions{BlockSize: 4, RecEnd: "\r\n"}, []string{"a\r\n", "b\r\n", "c\r\n"}},
 		{"NUL records", "ab\x00c\x00de\x00", PipeOptions{BlockSize: 4, RecEnd: "\x00"}, []string{"ab\x00", "c\x00", "de\x00"}},
-		{"NUL records, -N1", "a\x00b\x00c\x00", PipeOptions{Records: 1, RecEnd: "\x00"}, []string{"a\x00", "b\x00", "c\x00"}},
-		{"-N3", seq10, PipeOptions{BlockSize: 5, Records: 3}, []string{"1\n2\n3\n", "4\n5\n6\n", "7\n8\n9\n", "10\n"}},
-		{"-N1 skips a separator at the very start, as GNU", "\n\na\n\nb\n", PipeOptions{Records: 1},
+		{"NUL records, -N1", "a\x00b\x00c\x00", PipeOptions{RecordsPerJob: 1, RecEnd: "\x00"}, []string{"a\x00", "b\x00", "c\x00"}},
+		{"-N3", seq10, PipeOptions{BlockSize: 5, RecordsPerJob: 3}, []string{"1\n2\n3\n", "4\n5\n6\n", "7\n8\n9\n", "10\n"}},
+		{"-N1 skips a separator at the very start, as GNU", "\n\na\n\nb\n", PipeOptions{RecordsPerJob: 1},
 			[]string{"\n\n", "a\n", "\nb\n"}},
 		{"-L4 small block", seq10, PipeOptions{BlockSize: 5, Lines: 4}, []string{"1\n2\n3\n4\n", "5\n6\n7\n8\n", "9\n10\n"}},
 		{"-L4 fills the block with groups", seq10, PipeOptions{BlockSize: 20, Lines: 4}, []string{"1\n2\n3\n4\n5\n6\n7\n8\n", "9\n10\n"}},
 		{"-L2 leading newline", "\nabc\nd", PipeOptions{BlockSize: 3, Lines: 2}, []string{"\nabc\n", "d"}},
 		{"--recstart", fasta, PipeOptions{BlockSize: 5, RecStart: ">"}, []string{">a\nx\n", ">b\ny\n", ">c\nz\n"}},
-		{"--recstart -N1", fasta, PipeOptions{Records: 1, RecStart: ">"}, []string{">a\nx\n", ">b\ny\n", ">c\nz\n"}},
-		{"--recstart --recend --remove-rec-sep", fasta, PipeOptions{Records: 1, RecStart: ">", RecEnd: "\n", RemoveRecSep: true},
+		{"--recstart -N1", fasta, PipeOptions{RecordsPerJob: 1, RecStart: ">"}, []string{">a\nx\n", ">b\ny\n", ">c\nz\n"}},
+		{"--recstart --recend --remove-rec-sep", fasta, PipeOptions{RecordsPerJob: 1, RecStart: ">", RecEnd: "\n", RemoveRecSep: true},
 			[]string{"a\nx", "b\ny", "c\nz"}},
 		{"--recstart --recend --remove-rec-sep, two records", fasta, PipeOptions{BlockSize: 6, RecStart: ">", RecEnd: "\n", RemoveRecSep: true},
 			[]string{"a\nx", "b\ny", "c\nz"}},
-		{"--regexp -N1", "a1b22c333d", PipeOptions{Regexp: true, RecEnd: "[0-9]+", Records: 1}, []string{"a1", "b22", "c333", "d"}},
+		{"--regexp -N1", "a1b22c333d", PipeOptions{Regexp: true, RecEnd: "[0-9]+", RecordsPerJob: 1}, []string{"a1", "b22", "c333", "d"}},
 		{"--regexp greedy at the border", "a1b22c333d", PipeOptions{Regexp: true, RecEnd: "[0-9]+", BlockSize: 3}, []string{"a1", "b22", "c33", "3d"}},
-		{"--regexp --remove-rec-sep", "a1b22c333d", PipeOptions{Regexp: true, RecEnd: "[0-9]+", Records: 1, RemoveRecSep: true}, []string{"a", "b", "c", "d"}},
-		{"--regexp text before the first record start", "xa1b22c333d", PipeOptions{Regexp: true, RecStart: "[a-d]", RecEnd: "[0-9]+", Records: 2},
+		{"--regexp --remove-rec-sep", "a1b22c333d", PipeOptions{Regexp: true, RecEnd: "[0-9]+", RecordsPerJob: 1, RemoveRecSep: true}, []string{"a", "b", "c", "d"}},
+		{"--regexp text before the first record start", "xa1b22c333d", PipeOptions{Regexp: true, RecStart: "[a-d]", RecEnd: "[0-9]+", RecordsPerJob: 2},
 			[]string{"xa1", "b22c333", "d"}},
-		{"--regexp --recstart alone: records end anywhere", "\n>\n\n>>\n>\n\x00", PipeOptions{Regexp: true, RecStart: ">", Records: 1},
+		{"--regexp --recstart alone: records end anywhere", "\n>\n\n>>\n>\n\x00", PipeOptions{Regexp: true, RecStart: ">", RecordsPerJob: 1},
 			[]string{"\n", ">\n\n", ">", ">\n", ">\n\x00"}},
-		{"--regexp --recstart alone --remove-rec-sep", ">a\n>b", PipeOptions{Regexp: true, RecStart: ">", Records: 1, RemoveRecSep: true},
+		{"--regexp --recstart alone --remove-rec-sep", ">a\n>b", PipeOptions{Regexp: true, RecStart: ">", RecordsPerJob: 1, RemoveRecSep: true},
 			[]string{"a\n", "b"}},
 		{"--header : in every block", "h1\nh2\na\nb\nc\nd\n", PipeOptions{BlockSize: 4, Header: `(.*\n)`},
 			[]string{"h1\nh2\n", "h1\na\nb\n", "h1\nc\nd\n"}},
-		{"--header 2 -N1", "h1\nh2\na\nb\n", PipeOptions{Records: 1, Header: `(.*\n)(.*\n)`},
+		{"--header 2 -N1", "h1\nh2\na\nb\n", PipeOptions{RecordsPerJob: 1, Header: `(.*\n)(.*\n)`},
 			[]string{"h1\nh2\na\n", "h1\nh2\nb\n"}},
 		{"--header that never matches", "a\nb\n", PipeOptions{Header: `x\n`}, []string{"a\nb\n"}},
 	}
@@ -157,7 +157,7 @@ func FuzzPipeBlocks(f *testing.F) {
 		f.Add(s, uint16(2), "", ">", uint8(0), uint8(2))
 	}
 	f.Fuzz(func(t *testing.T, in string, bs uint16, recEnd, recStart string, records, lines uint8) {
-		opt := PipeOptions{BlockSize: int64(bs%64) + 1, RecEnd: recEnd, RecStart: recStart, Records: int(records % 4), Lines: int(lines % 4)}
+		opt := PipeOptions{BlockSize: int64(bs%64) + 1, RecEnd: recEnd, RecStart: recStart, RecordsPerJob: int(records % 4), Lines: int(lines % 4)}
 		var got []string
 		done := make(chan struct{})
 		go func() { defer close(done); got = blocks(t, iotest.HalfReader(strings.NewReader(in)), opt) }()
@@ -178,7 +178,7 @@ func FuzzPipeBlocks(f *testing.F) {
 		if sep == "" {
 			sep = "\n"
 		}
-		if opt.Lines > 0 && opt.Records == 0 {
+		if opt.Lines > 0 && opt.RecordsPerJob == 0 {
 			return // lines, not the separators, make the records
 		}
 		for i, b := range got[:max(len(got)-1, 0)] {
@@ -328,7 +328,7 @@ func TestPipeBackPressure(t *testing.T) {
 			maxAhead.Store(ahead)
 		}
 	}}
-	opt := PipeOptions{Input: in, BlockSize: block, Records: 0}
+	opt := PipeOptions{Input: in, BlockSize: block, RecordsPerJob: 0}
 	// Stop after a few jobs: each sleeps, so the reader would race ahead if
 	// it could.
 	ctx, cancel := context.WithCancel(context.Background())
