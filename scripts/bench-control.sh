@@ -19,7 +19,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/parx-bench-control.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 if [[ -z ${PARX:-} ]]; then
-	(cd "$root" && go build -o "$tmp/parx" .) || die "go build failed"
+	(cd "$root" && CGO_ENABLED=0 go build -o "$tmp/parx" .) || die "go build failed"
 	PARX=$tmp/parx
 fi
 P=$(printf '%q' "$PARX")

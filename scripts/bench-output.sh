@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 runs=${RUNS:-10}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-go build -o "$dir/parx" .
+CGO_ENABLED=0 go build -o "$dir/parx" .
 # 200 input lines naming /dev/zero: every job is `head -c 262144 /dev/zero`,
 # executed directly by both tools (no shell).
 for _ in $(seq 200); do echo /dev/zero; done > "$dir/in"

@@ -32,7 +32,7 @@
 # All output goes to /dev/null (hyperfine --output=null) except where checked (see below).
 #
 # Environment:
-#   PARX=path           parx binary (default: `go build -o $tmp/parx .` in the repo root)
+#   PARX=path           parx binary (default: `CGO_ENABLED=0 go build -o $tmp/parx .` in the repo root, as README installs it)
 #   ONLY=1,2,...        workloads to run (default 1,2,3,4,5,6,7,8)
 #   PIPE_MIB=N          size of the file of workloads 7 and 8 in MiB (default 512)
 #   RUNS=N              timed runs per command for parx and xargs (default 5; workload 2 uses 10*N)
@@ -99,7 +99,7 @@ if [[ -n ${PARX:-} ]]; then
 else
 	command -v go >/dev/null || die "go not found; install Go or pass PARX=path"
 	log "building parx in $root"
-	(cd "$root" && go build -o "$tmp/parx" .) || die "go build failed"
+	(cd "$root" && CGO_ENABLED=0 go build -o "$tmp/parx" .) || die "go build failed"
 	PARX=$tmp/parx
 	rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "no commit")
 	[[ -z $(git -C "$root" status --porcelain 2>/dev/null) ]] || rev="$rev+dirty"
