@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/parx-dev/parx/internal/pipe"
 	"github.com/parx-dev/parx/runner"
 )
 
@@ -82,7 +83,7 @@ func (p *pipeFlags) options(fl *pflag.FlagSet, stdin io.Reader, argFiles []strin
 		opt.PartFile = argFiles[0]
 	}
 	if fl.Changed("block") || fl.Changed("block-size") || fl.Changed("blocksize") {
-		n, err := runner.ParseBlockSize(p.block)
+		n, err := pipe.ParseBlockSize(p.block)
 		if err != nil {
 			return nil, fmt.Errorf("--block: %w", err)
 		}
@@ -101,7 +102,7 @@ func (p *pipeFlags) options(fl *pflag.FlagSet, stdin io.Reader, argFiles []strin
 	startSet, endSet := fl.Changed("recstart"), fl.Changed("recend")
 	opt.RecStart, opt.RecEnd = p.recstart, p.recend
 	if !p.regexp {
-		opt.RecStart, opt.RecEnd = runner.UnescapeRecSep(p.recstart), runner.UnescapeRecSep(p.recend)
+		opt.RecStart, opt.RecEnd = pipe.UnescapeRecSep(p.recstart), pipe.UnescapeRecSep(p.recend)
 	}
 	if (startSet || endSet) && opt.RecStart == "" && opt.RecEnd == "" && !p.regexp {
 		return nil, errors.New("--recstart and --recend cannot both be empty")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/parx-dev/parx/internal/pipe"
 	"io"
 	"math/rand/v2"
 	"slices"
@@ -150,7 +151,7 @@ type run struct {
 	topt          TemplateOptions // cfg.Template with the --header names
 	tmpl, tagTmpl *Template       // the command, and --tagstring
 	pool          Pool
-	feed          *blockFeed                 // --pipe's blocks, or nil
+	feed          *pipe.Feed                 // --pipe's blocks, or nil
 	nextBatch     func() ([][]string, error) // the records of the next job
 	seq           int64                      // the last job number made
 	printer       *Printer
@@ -163,7 +164,7 @@ func (r *run) build(ctx context.Context) error {
 	cfg := &r.cfg
 	if cfg.Pipe != nil {
 		if len(cfg.Command) == 0 {
-			return errPipeNoCommand
+			return pipe.ErrNoCommand
 		}
 		cfg.Sources, cfg.Records = nil, RecordOptions{}
 		// The block is the input: nothing is appended, except the file
@@ -194,13 +195,13 @@ func (r *run) build(ctx context.Context) error {
 	r.sum.Policy = r.pool.Halt
 	b := newBatcher(in, r.tmpl, cfg.Batch, r.pool.slots)
 	if cfg.Pipe != nil {
-		if r.feed, err = newBlockFeed(ctx, *cfg.Pipe, r.pool.slots, r.pool.TmpDir); err != nil {
+		if r.feed, err = pipe.NewFeed(ctx, *cfg.Pipe, r.pool.slots, r.pool.TmpDir); err != nil {
 			return err
 		}
-		if d := r.feed.robin; d != nil {
+		if d := r.feed.Robin; d != nil {
 			r.pool.Observe(Hooks{
-				OnStart:     func(job *Job, _ int) { d.started(job.Stdin) },
-				OnLastStart: d.stopStarting,
+				OnStart:     func(job *Job, _ int) { d.Started(job.Stdin) },
+				OnLastStart: d.StopStarting,
 			})
 		}
 	}
@@ -281,8 +282,8 @@ func (r *run) makeJob(slot int) (*Job, error) {
 		var stdin io.Reader
 		var err error
 		if r.feed != nil {
-			records, stdin, err = r.feed.next(slot)
-			r.seq += r.feed.takeSkipped()
+			records, stdin, err = r.feed.Next(slot)
+			r.seq += r.feed.TakeSkipped()
 		} else {
 			records, err = r.nextBatch()
 		}
@@ -433,7 +434,7 @@ func (r *run) emit(out *sink, res *Result) error {
 // close releases what build set up.
 func (r *run) close() {
 	if r.feed != nil {
-		r.feed.close()
+		r.feed.Close()
 	}
 }
 

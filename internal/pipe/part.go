@@ -1,4 +1,4 @@
-package runner
+package pipe
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ const partReadSize = 128 << 10
 // the last is the size of the file, and part i is the bytes from borders[i]
 // up to borders[i+1]. An empty file has no part. slots is the number of job
 // slots, used when opt.BlockSize is zero or negative.
-func FileParts(path string, opt PipeOptions, slots int) (header []byte, borders []int64, err error) {
+func FileParts(path string, opt Options, slots int) (header []byte, borders []int64, err error) {
 	f, size, err := openSeekable(path)
 	if err != nil {
 		return nil, nil, err
@@ -30,7 +30,7 @@ func FileParts(path string, opt PipeOptions, slots int) (header []byte, borders 
 
 // openParts opens opt.PartFile and finds its parts; the file stays open for
 // the jobs to read.
-func openParts(opt PipeOptions, slots int) ([]int64, *os.File, []byte, error) {
+func openParts(opt Options, slots int) ([]int64, *os.File, []byte, error) {
 	f, size, err := openSeekable(opt.PartFile)
 	if err != nil {
 		return nil, nil, nil, err
@@ -62,7 +62,7 @@ func openSeekable(path string) (*os.File, int64, error) {
 	return nil, 0, fmt.Errorf("--pipe-part works only on a seekable file, and %s is not one", path)
 }
 
-func fileParts(f *os.File, size int64, opt PipeOptions, slots int) ([]byte, []int64, error) {
+func fileParts(f *os.File, size int64, opt Options, slots int) ([]byte, []int64, error) {
 	seps, err := newRecSeps(&opt)
 	if err != nil {
 		return nil, nil, err

@@ -1,4 +1,4 @@
-package runner
+package pipe
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-// robinDealer deals the blocks of --round-robin. Each of the first blocks
+// Dealer deals the blocks of --round-robin. Each of the first blocks
 // starts a job, up to the number of job slots, as in GNU parallel; the
 // running jobs take the rest as fast as they read. Until the Pool has stopped
 // starting jobs (stopStarting) or every slot has a job, the running ones take
@@ -17,7 +17,7 @@ import (
 //
 // A block handed to a job the Pool then never starts (a SIGHUP or a halt
 // while it was being fetched) goes back to the queue, so no input is lost.
-type robinDealer struct {
+type Dealer struct {
 	slots  func() int
 	putBuf func([]byte)
 
@@ -34,15 +34,15 @@ type robinDealer struct {
 	unhook  func() bool          // unregisters the close on cancel
 }
 
-func newRobinDealer(ctx context.Context, slots func() int, putBuf func([]byte)) *robinDealer {
-	d := &robinDealer{slots: slots, putBuf: putBuf, pending: map[*robinReader]int{}}
+func newDealer(ctx context.Context, slots func() int, putBuf func([]byte)) *Dealer {
+	d := &Dealer{slots: slots, putBuf: putBuf, pending: map[*robinReader]int{}}
 	d.cond = sync.NewCond(&d.mu)
 	d.unhook = context.AfterFunc(ctx, d.close)
 	return d
 }
 
 // fill reads the input into the queue, one block ahead of the jobs.
-func (d *robinDealer) fill(sp *BlockSplitter) {
+func (d *Dealer) fill(sp *BlockSplitter) {
 	for {
 		b, err := sp.Next()
 		d.mu.Lock()
@@ -71,7 +71,7 @@ func (d *robinDealer) fill(sp *BlockSplitter) {
 // nextJob returns the standard input of a new job, which starts with the
 // next block, or io.EOF when no job is to start: every slot has one, the
 // input ended, or the Pool stopped starting jobs.
-func (d *robinDealer) nextJob() ([][]string, io.Reader, error) {
+func (d *Dealer) nextJob() ([][]string, io.Reader, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
@@ -96,15 +96,15 @@ func (d *robinDealer) nextJob() ([][]string, io.Reader, error) {
 	}
 }
 
-func (d *robinDealer) pop() *blockReader {
+func (d *Dealer) pop() *blockReader {
 	b := d.queue[0]
 	d.queue[0] = nil
 	d.queue = d.queue[1:]
 	return b
 }
 
-// started records that the Pool started the job reading stdin (Pool.OnStart).
-func (d *robinDealer) started(stdin io.Reader) {
+// Started records that the Pool started the job reading stdin (Pool.OnStart).
+func (d *Dealer) Started(stdin io.Reader) {
 	if r, ok := stdin.(*robinReader); ok {
 		d.mu.Lock()
 		delete(d.pending, r)
@@ -113,10 +113,10 @@ func (d *robinDealer) started(stdin io.Reader) {
 	}
 }
 
-// stopStarting lets the running jobs take the remaining blocks
+// StopStarting lets the running jobs take the remaining blocks
 // (Pool.OnLastStart). The first blocks of jobs handed out but never started
 // go back to the front of the queue, in input order.
-func (d *robinDealer) stopStarting() {
+func (d *Dealer) StopStarting() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.noMore = true
@@ -134,13 +134,13 @@ func (d *robinDealer) stopStarting() {
 }
 
 // shutdown ends the dealing when the run is over.
-func (d *robinDealer) shutdown() {
+func (d *Dealer) shutdown() {
 	d.unhook()
 	d.close()
 }
 
 // close ends the dealing: readers get io.EOF and fill stops.
-func (d *robinDealer) close() {
+func (d *Dealer) close() {
 	d.mu.Lock()
 	d.closed = true
 	d.cond.Broadcast()
@@ -151,7 +151,7 @@ func (d *robinDealer) close() {
 // the Pool has stopped starting them; nil means there is none left. The
 // input ends for the running jobs only when no block can come back from a
 // job handed out but not started.
-func (d *robinDealer) take() *blockReader {
+func (d *Dealer) take() *blockReader {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
@@ -173,7 +173,7 @@ func (d *robinDealer) take() *blockReader {
 // robinReader is a --round-robin job's stdin: the header once, then every
 // block it manages to take from the dealer.
 type robinReader struct {
-	d      *robinDealer
+	d      *Dealer
 	cur    *blockReader
 	headed bool
 }

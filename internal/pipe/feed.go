@@ -1,4 +1,4 @@
-package runner
+package pipe
 
 import (
 	"context"
@@ -137,13 +137,13 @@ type pipeItem struct {
 	err error
 }
 
-// blockFeed hands blocks to jobs: a goroutine reads and cuts the input at
+// Feed hands blocks to jobs: a goroutine reads and cuts the input at
 // most one block ahead of the jobs (its channel is unbuffered), and every
 // block is freed when the job slot that ran it is given another job, so
 // memory stays at about (slots + 1) blocks.
-type blockFeed struct {
+type Feed struct {
 	ctx    context.Context
-	opt    PipeOptions
+	opt    Options
 	tmpDir string
 	slots  func() int
 	items  chan pipeItem
@@ -155,15 +155,18 @@ type blockFeed struct {
 	owned map[int]func() // slot -> frees the block of the job last run there
 	dir   string         // private temp dir for --cat and --fifo
 	n     int            // files made in dir
-	robin *robinDealer   // --round-robin
+	Robin *Dealer        // --round-robin
 	// skipped counts the empty blocks not given to a job since
 	// takeSkipped was last called.
 	skipped int64
 	file    *os.File // --pipe-part
 }
 
-func newBlockFeed(ctx context.Context, opt PipeOptions, slots func() int, tmpDir string) (*blockFeed, error) {
-	f := &blockFeed{ctx: ctx, opt: opt, slots: slots, tmpDir: tmpDir, items: make(chan pipeItem),
+// NewFeed starts reading opt.Input (or opt.PartFile) into blocks for jobs
+// in up to slots() slots; --cat and --fifo files go in tmpDir. Reading stops
+// when ctx is done or Close is called.
+func NewFeed(ctx context.Context, opt Options, slots func() int, tmpDir string) (*Feed, error) {
+	f := &Feed{ctx: ctx, opt: opt, slots: slots, tmpDir: tmpDir, items: make(chan pipeItem),
 		free: make(chan []byte, 4), done: make(chan struct{}), owned: map[int]func(){}}
 	if opt.PartFile != "" {
 		parts, file, head, err := openParts(opt, slots())
@@ -192,8 +195,8 @@ func newBlockFeed(ctx context.Context, opt PipeOptions, slots func() int, tmpDir
 	}
 	sp.getBuf = f.getBuf
 	if opt.RoundRobin {
-		f.robin = newRobinDealer(ctx, slots, f.putBuf)
-		go f.robin.fill(sp)
+		f.Robin = newDealer(ctx, slots, f.putBuf)
+		go f.Robin.fill(sp)
 		return f, nil
 	}
 	f.wg.Add(1)
@@ -226,7 +229,7 @@ func newBlockFeed(ctx context.Context, opt PipeOptions, slots func() int, tmpDir
 
 // getBuf returns an empty buffer of at least n bytes, reusing a freed one
 // if it is big enough.
-func (f *blockFeed) getBuf(n int) []byte {
+func (f *Feed) getBuf(n int) []byte {
 	select {
 	case b := <-f.free:
 		if cap(b) >= n {
@@ -237,7 +240,7 @@ func (f *blockFeed) getBuf(n int) []byte {
 	return make([]byte, 0, n)
 }
 
-func (f *blockFeed) putBuf(b []byte) {
+func (f *Feed) putBuf(b []byte) {
 	if cap(b) == 0 {
 		return
 	}
@@ -248,7 +251,7 @@ func (f *blockFeed) putBuf(b []byte) {
 }
 
 // release frees what the job last run in slot held.
-func (f *blockFeed) release(slot int) {
+func (f *Feed) release(slot int) {
 	f.mu.Lock()
 	rel := f.owned[slot]
 	delete(f.owned, slot)
@@ -258,12 +261,12 @@ func (f *blockFeed) release(slot int) {
 	}
 }
 
-// next returns the argument record and standard input of the job about to
+// Next returns the argument record and standard input of the job about to
 // run in slot, or io.EOF when the input is used up.
-func (f *blockFeed) next(slot int) ([][]string, io.Reader, error) {
+func (f *Feed) Next(slot int) ([][]string, io.Reader, error) {
 	f.release(slot)
-	if f.robin != nil {
-		return f.robin.nextJob()
+	if f.Robin != nil {
+		return f.Robin.nextJob()
 	}
 	var r *blockReader
 	for r == nil {
@@ -350,9 +353,9 @@ func (f *blockFeed) next(slot int) ([][]string, io.Reader, error) {
 	return [][]string{{name}}, nil, nil
 }
 
-// takeSkipped returns how many blocks were skipped as empty since the last
+// TakeSkipped returns how many blocks were skipped as empty since the last
 // call, so that the next job's {#} counts them as GNU parallel does.
-func (f *blockFeed) takeSkipped() int64 {
+func (f *Feed) TakeSkipped() int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := f.skipped
@@ -360,14 +363,14 @@ func (f *blockFeed) takeSkipped() int64 {
 	return n
 }
 
-func (f *blockFeed) own(slot int, rel func()) {
+func (f *Feed) own(slot int, rel func()) {
 	f.mu.Lock()
 	f.owned[slot] = rel
 	f.mu.Unlock()
 }
 
 // tempName returns a new name in the run's private temporary directory.
-func (f *blockFeed) tempName() (string, error) {
+func (f *Feed) tempName() (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.dir == "" {
@@ -396,11 +399,11 @@ func writeFile(name string, r io.WriterTo) error {
 	return nil
 }
 
-// close stops the reading goroutine and frees every block, file and fifo.
-func (f *blockFeed) close() {
+// Close stops the reading goroutine and frees every block, file and fifo.
+func (f *Feed) Close() {
 	close(f.done)
-	if f.robin != nil {
-		f.robin.shutdown()
+	if f.Robin != nil {
+		f.Robin.shutdown()
 	}
 	f.mu.Lock()
 	rels := f.owned
