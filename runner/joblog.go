@@ -97,29 +97,12 @@ var commandEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\x00", `\0`)
 // too. Any other backslash is kept as it is, so a log written before
 // backslashes were doubled still reads as it was written.
 func ParseJobLogCommand(s string) string {
-	if !strings.ContainsAny(s, "\\\x00") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == 0:
-			b.WriteByte('\n')
-		case c == '\\' && i+1 < len(s) && s[i+1] == '\\':
-			b.WriteByte('\\')
-			i++
-		case c == '\\' && i+1 < len(s) && s[i+1] == 'n':
-			b.WriteByte('\n')
-			i++
-		case c == '\\' && i+1 < len(s) && s[i+1] == '0':
-			b.WriteByte(0)
-			i++
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+	return commandUnescaper.Replace(s)
 }
+
+// commandUnescaper tries the pairs in order at each position, so \\ is
+// taken before the backslash of a following n or 0 is looked at.
+var commandUnescaper = strings.NewReplacer(`\\`, `\`, `\n`, "\n", `\0`, "\x00", "\x00", "\n")
 
 // oneLine is a command line for a one-line message: newlines shown as \n.
 func oneLine(line string) string { return strings.ReplaceAll(line, "\n", `\n`) }

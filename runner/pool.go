@@ -230,32 +230,32 @@ func (p *Pool) hooks() []Hooks {
 	return append([]Hooks{own}, p.Observers...)
 }
 
-func (p *Pool) notifyStart(job *Job, slot int) {
-	for _, h := range p.hooks() {
+func (st *poolRun) notifyStart(job *Job, slot int) {
+	for _, h := range st.hooks {
 		if h.OnStart != nil {
 			h.OnStart(job, slot)
 		}
 	}
 }
 
-func (p *Pool) notifyDone(r *Result) {
-	for _, h := range p.hooks() {
+func (st *poolRun) notifyDone(r *Result) {
+	for _, h := range st.hooks {
 		if h.OnDone != nil {
 			h.OnDone(r)
 		}
 	}
 }
 
-func (p *Pool) notifyHalt(he *HaltError, running int) {
-	for _, h := range p.hooks() {
+func (st *poolRun) notifyHalt(he *HaltError, running int) {
+	for _, h := range st.hooks {
 		if h.OnHalt != nil {
 			h.OnHalt(he, running)
 		}
 	}
 }
 
-func (p *Pool) notifyLastStart() {
-	for _, h := range p.hooks() {
+func (st *poolRun) notifyLastStart() {
+	for _, h := range st.hooks {
 		if h.OnLastStart != nil {
 			h.OnLastStart()
 		}
@@ -322,6 +322,7 @@ type poolRun struct {
 	halted    *HaltError
 	fatal     error // jobs cannot be started at all
 	executor  Executor
+	hooks     []Hooks // the Pool's, listed once for the run
 	// slotCap lowers the slots to what the process and descriptor limits
 	// allow; 0 means no cap.
 	slotCap int
@@ -389,6 +390,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	defer cancelRun(nil)
 	st := &poolRun{p: p, runCtx: runCtx, cancelRun: cancelRun, inMemory: new(atomic.Int64), nextSlot: 1, running: map[int64]*runningJob{}, stopped: make(chan struct{})}
 	st.cond = sync.NewCond(&st.mu)
+	st.hooks = p.hooks()
 	st.executor = p.Executor
 	if st.executor == nil {
 		st.executor = &LocalExecutor{}
@@ -485,7 +487,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		}
 		// Here rather than in the job's goroutine, so that -t prints
 		// commands in the order they start.
-		p.notifyStart(job, slot)
+		st.notifyStart(job, slot)
 		order++
 		wg.Add(1)
 		go func(order int64) {
@@ -495,7 +497,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			results <- res
 		}(order)
 	}
-	p.notifyLastStart()
+	st.notifyLastStart()
 	wg.Wait()
 	close(results)
 	<-collected
@@ -681,7 +683,7 @@ func (st *poolRun) runJob(launch *Launch, order int64, devnull *os.File) *Result
 		st.running[order] = &runningJob{start: time.Now(), cancel: cancel}
 		st.mu.Unlock()
 		if attempt > 1 {
-			p.notifyStart(job, slot)
+			st.notifyStart(job, slot)
 		}
 		res = st.runOne(jobCtx, launch)
 		if timer != nil {
@@ -816,13 +818,13 @@ func (st *poolRun) settle(res *Result) {
 	if !res.TimedOut && p.TimeoutPercent > 0 {
 		st.runtimes.add(res.Runtime)
 	}
-	p.notifyDone(res)
+	st.notifyDone(res)
 	if st.halted != nil || !p.Halt.reached(st.failed, st.succeeded, p.TotalJobs) {
 		return
 	}
 	st.halted = &HaltError{Policy: p.Halt, Seq: res.Job.Seq, Line: res.Job.Line, ExitCode: res.ExitCode, Signal: int(res.Signal)}
 	st.stop()
-	p.notifyHalt(st.halted, len(st.running))
+	st.notifyHalt(st.halted, len(st.running))
 	if p.Halt.When == HaltNow {
 		st.cancelRun(st.halted)
 	}
@@ -899,7 +901,7 @@ func (st *poolRun) runOne(ctx context.Context, launch *Launch) *Result {
 	if p.Output != nil {
 		var err error
 		if out, err = p.Output(job); err != nil {
-			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+			if subproc.IsResourceShortage(err) {
 				res.shortage = err
 			} else {
 				res.Err = err

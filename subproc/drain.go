@@ -129,34 +129,12 @@ func (p *outputPipe) readNow(b []byte) (n int, err error) {
 	return n, err
 }
 
-// outputPipes are the program's stdout and stderr pipes, either of which may
-// be missing (the caller gave an *os.File, or nothing).
-type outputPipes struct {
-	pipes []*outputPipe
-}
-
-func (ps *outputPipes) add(p *outputPipe) { ps.pipes = append(ps.pipes, p) }
-
-func (ps *outputPipes) start() {
-	for _, p := range ps.pipes {
-		p.start()
-	}
-}
-
-func (ps *outputPipes) abandon() {
-	for _, p := range ps.pipes {
-		p.abandon()
-	}
-}
-
-func (ps *outputPipes) programExited() {
-	for _, p := range ps.pipes {
-		p.programExited()
-	}
-}
-
-func (ps *outputPipes) wait() {
-	for _, p := range ps.pipes {
-		p.wait()
+// eachPipe calls f with the program's stdout and stderr pipes, those it has
+// (a stream the caller gave as an *os.File, or not at all, has none).
+func (s *streams) eachPipe(f func(*outputPipe)) {
+	for _, p := range [...]*outputPipe{s.outP, s.errP} {
+		if p != nil {
+			f(p)
+		}
 	}
 }

@@ -108,7 +108,7 @@ func TestExitedProgramIsNotKilled(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	ios.pipes.start()
+	ios.eachPipe((*outputPipe).start)
 	pid := cmd.Process.Pid
 	if err := waitExitedBlocking(pid); err != nil {
 		t.Fatal(err)

@@ -145,12 +145,17 @@ func (e *StartError) Error() string {
 func (e *StartError) Unwrap() error { return e.Err }
 
 // ResourceShortage reports whether the program could not be started for
-// lack of processes, file descriptors or memory (EAGAIN, EMFILE, ENFILE,
-// ENOMEM): a cause that goes away as other programs end, unlike a missing
-// or unusable program. The same Cmd may be run again later.
-func (e *StartError) ResourceShortage() bool {
+// lack of processes, file descriptors or memory (IsResourceShortage): a
+// cause that goes away as other programs end, unlike a missing or unusable
+// program. The same Cmd may be run again later.
+func (e *StartError) ResourceShortage() bool { return IsResourceShortage(e.Err) }
+
+// IsResourceShortage reports whether err is, or wraps, EAGAIN, EMFILE,
+// ENFILE or ENOMEM: the system lacked processes, file descriptors or
+// memory for the moment.
+func IsResourceShortage(err error) bool {
 	for _, errno := range []syscall.Errno{syscall.EAGAIN, syscall.EMFILE, syscall.ENFILE, syscall.ENOMEM} {
-		if errors.Is(e.Err, errno) {
+		if errors.Is(err, errno) {
 			return true
 		}
 	}
@@ -184,10 +189,10 @@ func Run(ctx context.Context, c *Cmd) (Result, error) {
 
 	res.Start = time.Now()
 	if err := cmd.Start(); err != nil {
-		ios.pipes.abandon()
+		ios.eachPipe((*outputPipe).abandon)
 		return res, startFailed(&res, c, err)
 	}
-	ios.pipes.start()
+	ios.eachPipe((*outputPipe).start)
 	pid := cmd.Process.Pid
 	if c.Nice != 0 {
 		// The group, not the pid: anything the program forked already has
@@ -216,12 +221,12 @@ func Run(ctx context.Context, c *Cmd) (Result, error) {
 	// The output pipes may still hold what the program wrote last, and a
 	// descendant may still be writing. A stop of the run while that goes on
 	// takes the whole group down; the unreaped leader keeps its id ours.
-	ios.pipes.programExited()
+	ios.eachPipe((*outputPipe).programExited)
 	lingering := &lingerKill{pgid: pid}
 	if ctx.Done() != nil {
 		defer context.AfterFunc(ctx, lingering.kill)()
 	}
-	ios.pipes.wait()
+	ios.eachPipe((*outputPipe).wait)
 	lingering.reaping()
 
 	err = cmd.Wait()
@@ -304,7 +309,7 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		cmd.Stderr = cmd.Stdout
 		ios.shared = true
 	} else if cmd.Stderr, ios.err2, err = ios.output(c.Stderr, idle, &ios.errP); err != nil {
-		ios.pipes.abandon()
+		ios.eachPipe((*outputPipe).abandon)
 		return nil, nil, err
 	}
 	return cmd, ios, nil
@@ -459,9 +464,8 @@ func (g *group) exited() bool {
 type streams struct {
 	in     *inReader
 	out    *outWriter
-	err2   *outWriter // stderr, when it is not shared with stdout
-	shared bool       // stdout and stderr are one writer
-	pipes  outputPipes
+	err2   *outWriter  // stderr, when it is not shared with stdout
+	shared bool        // stdout and stderr are one writer
 	outP   *outputPipe // stdout's pipe, if it has one
 	errP   *outputPipe // stderr's, when not shared
 }
@@ -481,7 +485,6 @@ func (s *streams) output(w io.Writer, idle time.Duration, pipe **outputPipe) (io
 		if err != nil {
 			return nil, nil, err
 		}
-		s.pipes.add(p)
 		*pipe = p
 		return p.w, o, nil
 	}
@@ -499,7 +502,7 @@ func (s *streams) result(name string, waitErr error) error {
 	if s.err2 != nil && s.err2.err != nil {
 		return fmt.Errorf("%s: writing stderr: %w", name, s.err2.err)
 	}
-	for _, p := range []*outputPipe{s.outP, s.errP} {
+	for _, p := range [...]*outputPipe{s.outP, s.errP} {
 		if p == nil || p.err == nil {
 			continue
 		}
