@@ -416,7 +416,7 @@ func inputSources(fl *pflag.FlagSet, o *options, sourceArgs []sourceArgs, stdin 
 	case o.null:
 		ropt.Delim = "\x00"
 	case fl.Changed("delimiter"):
-		d, err := runner.ParseDelimiter(o.delimiter)
+		d, err := parseDelimiter(o.delimiter)
 		if err != nil {
 			return nil, err
 		}
@@ -470,7 +470,7 @@ func recordOptions(fl *pflag.FlagSet, o *options) (runner.RecordOptions, error) 
 	if o.colsep != "" && !fl.Changed("trim") {
 		o.trim = "lr" // GNU trims columns by default
 	}
-	trim, err := runner.ParseTrim(o.trim)
+	trim, err := parseTrim(o.trim)
 	if err != nil {
 		return runner.RecordOptions{}, err
 	}
@@ -528,13 +528,13 @@ func poolOptions(fl *pflag.FlagSet, o *options) (runner.Pool, error) {
 	cores := runtime.NumCPU()
 	pool := runner.Pool{KeepOrder: o.keepOrder, Shell: os.Getenv("PARALLEL_SHELL"), TmpDir: o.tmpdir, Nice: o.nice}
 	if fl.Changed("jobs") || fl.Changed("max-procs") {
-		n, err := runner.ParseJobs(o.jobs, cores)
+		n, err := parseJobs(o.jobs, cores)
 		if err != nil {
 			st, statErr := os.Stat(o.jobs)
 			if statErr != nil || !st.Mode().IsRegular() {
 				return pool, err
 			}
-			f, ferr := runner.JobsFile(o.jobs, cores)
+			f, ferr := jobsFile(o.jobs, cores)
 			if ferr != nil {
 				return pool, ferr
 			}
@@ -619,7 +619,7 @@ func jobControl(o *options, pool *runner.Pool, cores int) error {
 		return errors.New("--resume, --resume-failed and --retry-failed need --joblog FILE")
 	}
 	var err error
-	if pool.Halt, err = runner.ParseHalt(o.halt); err != nil {
+	if pool.Halt, err = parseHalt(o.halt); err != nil {
 		return err
 	}
 	if o.timeout != "" {
@@ -654,7 +654,7 @@ func jobControl(o *options, pool *runner.Pool, cores int) error {
 		pool.MaxLoad = f
 	}
 	if o.memfree != "" {
-		if pool.MemFree, err = runner.ParseSize(o.memfree); err != nil {
+		if pool.MemFree, err = parseSize(o.memfree); err != nil {
 			return fmt.Errorf("--memfree: %w", err)
 		}
 	}

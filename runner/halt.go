@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 )
 
 // HaltWhen says what a halted run does with the jobs still running.
@@ -43,69 +42,6 @@ type Halt struct {
 	// Percent, when above zero, is the share of all jobs (0-100] that
 	// triggers the halt.
 	Percent float64
-}
-
-// ParseHalt reads a --halt value as GNU parallel does: never, or
-// WHEN,WHY=N or WHEN,WHY=N% with WHEN soon or now and WHY fail, success or
-// done; and the legacy numbers 0 (never), 1 (soon,fail=1), 2 (now,fail=1),
-// -1 (soon,success=1), -2 (now,success=1).
-func ParseHalt(s string) (Halt, error) {
-	switch s {
-	case "never", "0":
-		return Halt{}, nil
-	case "1":
-		return Halt{When: HaltSoon, Count: 1}, nil
-	case "2":
-		return Halt{When: HaltNow, Count: 1}, nil
-	case "-1":
-		return Halt{When: HaltSoon, Why: HaltOnSuccess, Count: 1}, nil
-	case "-2":
-		return Halt{When: HaltNow, Why: HaltOnSuccess, Count: 1}, nil
-	}
-	bad := func(why string) (Halt, error) {
-		return Halt{}, fmt.Errorf("invalid --halt %q: %s", s, why)
-	}
-	when, rest, ok := strings.Cut(s, ",")
-	var h Halt
-	switch when {
-	case "soon":
-		h.When = HaltSoon
-	case "now":
-		h.When = HaltNow
-	default:
-		return bad("want never, soon,… or now,…")
-	}
-	if !ok {
-		return bad("want " + when + ",fail=N, success=N or done=N (N may be a percentage)")
-	}
-	why, num, ok := strings.Cut(rest, "=")
-	switch why {
-	case "fail":
-		h.Why = HaltOnFail
-	case "success":
-		h.Why = HaltOnSuccess
-	case "done":
-		h.Why = HaltOnDone
-	default:
-		return bad("want fail=, success= or done= after " + when + ",")
-	}
-	if !ok || num == "" {
-		return bad("want a number after " + why + "=")
-	}
-	if p, isPct := strings.CutSuffix(num, "%"); isPct {
-		f, err := strconv.ParseFloat(p, 64)
-		if err != nil || math.IsNaN(f) || f <= 0 || f > 100 {
-			return bad("the percentage must be above 0 and at most 100")
-		}
-		h.Percent = f
-		return h, nil
-	}
-	n, err := strconv.Atoi(num)
-	if err != nil || n < 1 {
-		return bad("the count must be a whole number of at least 1")
-	}
-	h.Count = n
-	return h, nil
 }
 
 // String gives the policy in --halt syntax.

@@ -1,474 +1,88 @@
 package runner
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
-	"fmt"
 	"io"
-	"regexp"
-	"slices"
-	"strings"
+
+	"github.com/parx-dev/parx/internal/cmdline"
+	"github.com/parx-dev/parx/internal/input"
 )
 
-// Source yields the values of one input source, one at a time, so that input
-// streams: Next returns io.EOF after the last value.
-type Source interface {
-	Next() (string, error)
-}
+// The input side of a run lives in internal/input (sources and records) and
+// internal/cmdline (templates, quoting and batching); these names are their
+// public face, so that a library caller can build a Config.
+
+// Source yields the values of one input source, one at a time; Next returns
+// io.EOF after the last value.
+type Source = input.Source
 
 // SliceSource is a Source over fixed values, as given after ":::". The zero
 // value is empty.
-type SliceSource struct {
-	Values []string
-	// EOF, when HasEOF is set (-E), ends the values at the first equal to it.
-	EOF    string
-	HasEOF bool
-	i      int
-}
-
-// Next returns the next value, or io.EOF.
-func (s *SliceSource) Next() (string, error) {
-	if s.i >= len(s.Values) || s.HasEOF && s.Values[s.i] == s.EOF {
-		return "", io.EOF
-	}
-	s.i++
-	return s.Values[s.i-1], nil
-}
-
-// ReaderOptions says how a ReaderSource cuts its input into values. The zero
-// value reads newline-terminated lines.
-type ReaderOptions struct {
-	// Delim ends each value; empty means "\n". -0 is "\x00".
-	Delim string
-	// EOF, when set (-E), ends the input at the first value equal to it.
-	EOF    string
-	HasEOF bool
-	// SkipEmpty (-r) drops values that are empty or only white space.
-	SkipEmpty bool
-}
+type SliceSource = input.SliceSource
 
 // ReaderSource reads delimited values from a stream as they are needed. Make
 // one with NewReaderSource.
-type ReaderSource struct {
-	r    *bufio.Reader
-	opt  ReaderOptions
-	done bool
-	name string
-}
+type ReaderSource = input.ReaderSource
+
+// ReaderOptions says how a ReaderSource cuts its input into values. The zero
+// value reads newline-terminated lines.
+type ReaderOptions = input.ReaderOptions
 
 // NewReaderSource returns a Source reading values from r; name is used in
-// errors.
+// error messages.
 func NewReaderSource(r io.Reader, name string, opt ReaderOptions) *ReaderSource {
-	if opt.Delim == "" {
-		opt.Delim = "\n"
-	}
-	return &ReaderSource{r: bufio.NewReaderSize(r, 64<<10), opt: opt, name: name}
+	return input.NewReaderSource(r, name, opt)
 }
 
-// Next returns the next value, or io.EOF.
-func (s *ReaderSource) Next() (string, error) {
-	for {
-		if s.done {
-			return "", io.EOF
-		}
-		v, err := s.read()
-		if err != nil {
-			return "", err
-		}
-		if s.opt.HasEOF && v == s.opt.EOF {
-			s.done = true
-			return "", io.EOF
-		}
-		if s.opt.SkipEmpty && strings.TrimSpace(v) == "" {
-			continue
-		}
-		return v, nil
-	}
+// SourceSpec is one input source of a run and how it combines with the one
+// before it. The zero value is an empty source.
+type SourceSpec = input.SourceSpec
+
+// Trim is --trim: which sides of each value lose their white space. The zero
+// value trims nothing.
+type Trim = input.Trim
+
+// RecordOptions says how the sources' values become records (--colsep,
+// --header, --trim, -L). The zero value takes one value from each source per
+// record, unsplit.
+type RecordOptions = input.RecordOptions
+
+// RecordReader yields argument records, one []string per record, and
+// io.EOF after the last.
+type RecordReader = cmdline.RecordReader
+
+// ReplaceStrings names the replacement strings a template recognises; the
+// zero value is GNU parallel's defaults: {} {.} {/} {//} {/.} {#} {%}.
+type ReplaceStrings = cmdline.ReplaceStrings
+
+// TemplateOptions controls how a command template is read. The zero value
+// parses GNU parallel's default replacement strings, appends " {}" when the
+// command has none, and runs commands without a shell when it can.
+type TemplateOptions = cmdline.TemplateOptions
+
+// Template is a command line parsed once into literal text and replacement
+// fields. Create one with ParseTemplate; the zero value is an empty command.
+type Template = cmdline.Template
+
+// Args is what a Template is expanded with for one job: its records, and
+// its sequence number and slot. The zero value has no records.
+type Args = cmdline.Args
+
+// ParseTemplate parses command words into a Template.
+func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
+	return cmdline.ParseTemplate(words, opt)
 }
 
-func (s *ReaderSource) read() (string, error) {
-	d := s.opt.Delim
-	last := d[len(d)-1]
-	var acc []byte
-	for {
-		chunk, err := s.r.ReadSlice(last)
-		acc = append(acc, chunk...)
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err == io.EOF {
-			s.done = true
-			if len(acc) == 0 {
-				return "", io.EOF
-			}
-			return string(acc), nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", s.name, err)
-		}
-		if bytes.HasSuffix(acc, []byte(d)) {
-			return string(acc[:len(acc)-len(d)]), nil
-		}
-	}
-}
+// ShellQuote quotes s for a POSIX shell, leaving it bare when that is safe.
+func ShellQuote(s string) string { return cmdline.ShellQuote(s) }
 
-// ParseDelimiter turns a -d argument into bytes, understanding the escapes
-// \n \t \r \0 \\ and \xHH.
-func ParseDelimiter(s string) (string, error) {
-	if s == "" {
-		return "", errors.New("delimiter is empty")
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		case '0':
-			b.WriteByte(0)
-		case '\\':
-			b.WriteByte('\\')
-		case 'x':
-			if i+2 < len(s)+0 && isHex(s[i+1]) && isHex(s[i+2]) {
-				b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-				i += 2
-			} else {
-				return "", fmt.Errorf("bad escape in delimiter %q", s)
-			}
-		default:
-			b.WriteByte('\\')
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String(), nil
-}
+// ErrPerlExpression is returned for {= perl expression =} replacement
+// strings, which parx does not implement.
+var ErrPerlExpression = cmdline.ErrPerlExpression
 
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
+// BatchOptions says how many records go into one job (-n, -N, -L, -X, -m,
+// -s). The zero value puts one record in each job.
+type BatchOptions = cmdline.BatchOptions
 
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
-}
-
-// SourceSpec is one input source and how it combines with the one before it.
-type SourceSpec struct {
-	Source Source
-	// Pair (:::+ or ::::+) pairs this source with the previous one, value by
-	// value, stopping at the shorter, instead of taking every combination.
-	Pair bool
-}
-
-// Trim says which ends of each value --trim removes white space from.
-type Trim struct{ Left, Right bool }
-
-// ParseTrim reads GNU's --trim argument: n, l, r, lr or rl.
-func ParseTrim(s string) (Trim, error) {
-	switch s {
-	case "n", "":
-		return Trim{}, nil
-	case "l":
-		return Trim{Left: true}, nil
-	case "r":
-		return Trim{Right: true}, nil
-	case "lr", "rl":
-		return Trim{Left: true, Right: true}, nil
-	}
-	return Trim{}, fmt.Errorf("--trim must be one of n, l, r, lr, rl; not %q", s)
-}
-
-func (t Trim) apply(s string) string {
-	if t.Left {
-		s = strings.TrimLeft(s, " \t")
-	}
-	if t.Right {
-		s = strings.TrimRight(s, " \t")
-	}
-	return s
-}
-
-// RecordOptions says how sources combine into records. The zero value takes
-// every combination of the sources, the last varying fastest.
-type RecordOptions struct {
-	// Link (--link) pairs all sources value by value, recycling the shorter
-	// ones until the longest ends.
-	Link bool
-	// Colsep (--colsep) splits every value into columns.
-	Colsep *regexp.Regexp
-	// Trim (--trim) removes white space around every value or column.
-	Trim Trim
-	// Header (--header) takes the first value of every source as the names
-	// of its columns, for {name}.
-	Header bool
-	// ContinueLines (-L N, -l) joins a value that ends in white space with
-	// the next value of its source, as GNU parallel reads lines then.
-	ContinueLines bool
-}
-
-// continuedSource is a Source whose values ending in white space are
-// joined with the next one (RecordOptions.ContinueLines). A value still
-// open at the end of the input is given as it is.
-type continuedSource struct{ src Source }
-
-func (c continuedSource) Next() (string, error) {
-	v, err := c.src.Next()
-	for err == nil && v != "" && strings.IndexByte(" \t\n\r\f\v", v[len(v)-1]) >= 0 {
-		next, nerr := c.src.Next()
-		if nerr == io.EOF {
-			return v, nil
-		}
-		v, err = v+next, nerr
-	}
-	return v, err
-}
-
-// Records combines input sources into argument records: one value per
-// source (or column, with Colsep). It reads the first source as it goes and
-// holds the others in memory, since every value of theirs is needed for
-// each value of the first. Make one with NewRecords.
-type Records struct {
-	opt    RecordOptions
-	groups []*group
-	// cur holds the current tuple of every group but the first.
-	idx       []int
-	first     []string
-	started   bool
-	firstSeen bool
-	done      bool
-	header    map[string]int
-	err       error
-}
-
-// group is sources paired value by value.
-type group struct {
-	srcs    []Source
-	loaded  [][]string // every tuple, for all but the first group
-	recycle bool
-}
-
-// NewRecords combines the sources. It reads the header line now when
-// opt.Header is set, so Header can be used to parse the template.
-func NewRecords(specs []SourceSpec, opt RecordOptions) (*Records, error) {
-	r := &Records{opt: opt}
-	if opt.ContinueLines {
-		specs = slices.Clone(specs)
-		for i := range specs {
-			specs[i].Source = continuedSource{specs[i].Source}
-		}
-	}
-	if opt.Link {
-		g := &group{recycle: true}
-		for _, s := range specs {
-			g.srcs = append(g.srcs, s.Source)
-		}
-		r.groups = []*group{g}
-	} else {
-		for i, s := range specs {
-			if s.Pair && i > 0 {
-				g := r.groups[len(r.groups)-1]
-				g.srcs = append(g.srcs, s.Source)
-				continue
-			}
-			r.groups = append(r.groups, &group{srcs: []Source{s.Source}})
-		}
-	}
-	if opt.Header {
-		r.header = map[string]int{}
-		col := 1
-		for _, g := range r.groups {
-			for _, s := range g.srcs {
-				v, err := s.Next()
-				if err == io.EOF {
-					continue
-				}
-				if err != nil {
-					return nil, err
-				}
-				for _, name := range r.split(v) {
-					if _, dup := r.header[name]; !dup && name != "" {
-						r.header[name] = col
-					}
-					col++
-				}
-			}
-		}
-	}
-	// Every group but the first is read whole now; recycling needs to know
-	// every length, so a linked first group is read whole too.
-	for i, g := range r.groups {
-		if i == 0 && !g.recycle {
-			continue
-		}
-		tuples, err := g.readAll()
-		if err != nil {
-			return nil, err
-		}
-		if len(tuples) == 0 {
-			if len(r.groups) == 1 {
-				r.done = true
-			} else {
-				// GNU parallel gives an empty source in a product one
-				// empty value, rather than making the product empty.
-				tuples = [][]string{make([]string, len(g.srcs))}
-			}
-		}
-		g.loaded = tuples
-	}
-	r.idx = make([]int, len(r.groups))
-	return r, nil
-}
-
-// Header returns the column names read by --header, mapped to 1-based
-// positions, or nil without --header.
-func (r *Records) Header() map[string]int { return r.header }
-
-func (g *group) next() ([]string, error) {
-	tuple := make([]string, 0, len(g.srcs))
-	for _, s := range g.srcs {
-		v, err := s.Next()
-		if err != nil {
-			return nil, err // io.EOF: the shortest source ends the pairing
-		}
-		tuple = append(tuple, v)
-	}
-	return tuple, nil
-}
-
-func (g *group) readAll() ([][]string, error) {
-	if !g.recycle {
-		var out [][]string
-		for {
-			t, err := g.next()
-			if err == io.EOF {
-				return out, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, t)
-		}
-	}
-	cols := make([][]string, len(g.srcs))
-	longest := 0
-	for i, s := range g.srcs {
-		for {
-			v, err := s.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			cols[i] = append(cols[i], v)
-		}
-		longest = max(longest, len(cols[i]))
-	}
-	var out [][]string
-	for k := 0; k < longest; k++ {
-		t := make([]string, len(cols))
-		for i, c := range cols {
-			if len(c) == 0 {
-				return nil, nil
-			}
-			t[i] = c[k%len(c)]
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
-// Next returns the next record, or io.EOF after the last.
-func (r *Records) Next() ([]string, error) {
-	if r.err != nil {
-		return nil, r.err
-	}
-	if r.done || len(r.groups) == 0 {
-		return nil, io.EOF
-	}
-	if err := r.advance(); err != nil {
-		if err == io.EOF {
-			r.done = true
-		} else {
-			r.err = err
-		}
-		return nil, err
-	}
-	var rec []string
-	rec = append(rec, r.first...)
-	for i := 1; i < len(r.groups); i++ {
-		rec = append(rec, r.groups[i].loaded[r.idx[i]]...)
-	}
-	if r.opt.Colsep != nil {
-		var cols []string
-		for _, v := range rec {
-			cols = append(cols, r.split(v)...)
-		}
-		rec = cols
-	} else {
-		for i, v := range rec {
-			rec[i] = r.opt.Trim.apply(v)
-		}
-	}
-	return rec, nil
-}
-
-func (r *Records) split(v string) []string {
-	if r.opt.Colsep == nil {
-		return []string{r.opt.Trim.apply(v)}
-	}
-	cols := r.opt.Colsep.Split(v, -1)
-	for i, c := range cols {
-		cols[i] = r.opt.Trim.apply(c)
-	}
-	return cols
-}
-
-// advance moves to the next combination: the last group fastest, the first
-// group (streamed) slowest.
-func (r *Records) advance() error {
-	n := len(r.groups)
-	if r.started {
-		for i := n - 1; i >= 1; i-- {
-			r.idx[i]++
-			if r.idx[i] < len(r.groups[i].loaded) {
-				return nil
-			}
-			r.idx[i] = 0
-		}
-	}
-	r.started = true
-	g := r.groups[0]
-	if g.loaded != nil || g.recycle {
-		if r.idx[0] >= len(g.loaded) {
-			return io.EOF
-		}
-		r.first = g.loaded[r.idx[0]]
-		r.idx[0]++
-		return nil
-	}
-	t, err := g.next()
-	if err == io.EOF && !r.firstSeen && len(r.groups) > 1 {
-		t, err = make([]string, len(g.srcs)), nil // an empty source in a product gives one empty value
-	}
-	if err != nil {
-		return err
-	}
-	r.firstSeen = true
-	r.first = t
-	return nil
-}
+// DefaultMaxLine is the line limit -X, -m and -n use without -s, the same as
+// GNU parallel's on Linux.
+const DefaultMaxLine = cmdline.DefaultMaxLine

@@ -3,6 +3,8 @@ package runner
 import (
 	"io"
 	"sync"
+
+	"github.com/parx-dev/parx/internal/input"
 )
 
 // Progress is how far a run has got, as Config.Progress is told it. The
@@ -66,27 +68,9 @@ func knownTotal(cfg *Config) int64 {
 		cfg.Resume != nil || cfg.RetryFailed != nil {
 		return 0
 	}
-	specs := make([]SourceSpec, len(cfg.Sources))
-	for i, s := range cfg.Sources {
-		ss, ok := s.Source.(*SliceSource)
-		if !ok || ss.i != 0 {
-			return 0
-		}
-		specs[i] = SourceSpec{Source: &SliceSource{Values: ss.Values, EOF: ss.EOF, HasEOF: ss.HasEOF}, Pair: s.Pair}
-	}
-	recs, err := NewRecords(specs, cfg.Records)
-	if err != nil {
+	n, ok := input.CountRecords(cfg.Sources, cfg.Records, maxCounted)
+	if !ok {
 		return 0
 	}
-	var n int64
-	for n <= maxCounted {
-		if _, err := recs.Next(); err != nil {
-			if err == io.EOF {
-				return n
-			}
-			return 0
-		}
-		n++
-	}
-	return 0
+	return n
 }

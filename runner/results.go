@@ -86,7 +86,7 @@ func newResults(name string, topt TemplateOptions, stdout io.Writer) (*results, 
 		// The directories before the first replacement string are the
 		// same for every job: make them now, so that an unwritable name
 		// stops the run before any job runs rather than part way.
-		if dir := filepath.Dir(t.literalPrefix() + "x"); dir != "." {
+		if dir := filepath.Dir(t.LiteralPrefix() + "x"); dir != "." {
 			if err := os.MkdirAll(dir, 0o777); err != nil {
 				return nil, fmt.Errorf("--results: %w", err)
 			}
@@ -124,7 +124,7 @@ func (r *results) paths(job *Job) (stdout, stderr, seq string, err error) {
 	if r.tmpl != nil {
 		// Values are data: escaped, they cannot add or climb directory
 		// levels, so every file stays under the name's own directories.
-		out := r.tmpl.expandEach(&Args{Records: job.Args, Seq: job.Seq}, resultsName)
+		out := r.tmpl.ExpandWith(&Args{Records: job.Args, Seq: job.Seq}, resultsName)
 		if filepath.IsAbs(out) && !filepath.IsAbs(r.name) {
 			out = "./" + out // an empty value first ({}/): not the root
 		}

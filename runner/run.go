@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/parx-dev/parx/internal/pipe"
 	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/parx-dev/parx/internal/cmdline"
+	"github.com/parx-dev/parx/internal/input"
+	"github.com/parx-dev/parx/internal/pipe"
 )
 
 // Config is a whole parx run: where arguments come from, how they make
@@ -171,7 +174,7 @@ func (r *run) build(ctx context.Context) error {
 		// name of --cat and --fifo.
 		cfg.Template.NoAppend = !cfg.Pipe.Cat && !cfg.Pipe.Fifo
 	}
-	recs, err := NewRecords(cfg.Sources, cfg.Records)
+	recs, err := input.NewRecords(cfg.Sources, cfg.Records)
 	if err != nil {
 		return err
 	}
@@ -193,7 +196,7 @@ func (r *run) build(ctx context.Context) error {
 		r.pool.Warnings = cfg.Stderr
 	}
 	r.sum.Policy = r.pool.Halt
-	b := newBatcher(in, r.tmpl, cfg.Batch, r.pool.slots)
+	b := cmdline.NewBatcher(in, r.tmpl, cfg.Batch, r.pool.slots)
 	if cfg.Pipe != nil {
 		if r.feed, err = pipe.NewFeed(ctx, *cfg.Pipe, r.pool.slots, r.pool.TmpDir); err != nil {
 			return err
@@ -206,9 +209,9 @@ func (r *run) build(ctx context.Context) error {
 		}
 	}
 	r.nextBatch = func() ([][]string, error) {
-		records, err := b.next()
+		records, err := b.Next()
 		for err == nil && len(cfg.Command) == 0 && strings.TrimSpace(joinFlat(records)) == "" {
-			records, err = b.next() // no command: blank lines run nothing
+			records, err = b.Next() // no command: blank lines run nothing
 		}
 		return records, err
 	}

@@ -1,4 +1,4 @@
-package runner
+package cmdline
 
 import (
 	"errors"
@@ -726,12 +726,12 @@ func writeRaw(b *strings.Builder, vals []string, segs []segment, a *Args, rec in
 
 // Unquoted expands the template with values inserted as they are, not
 // quoted: what --tagstring shows.
-func (t *Template) Unquoted(a *Args) string { return t.expandEach(a, nil) }
+func (t *Template) Unquoted(a *Args) string { return t.ExpandWith(a, nil) }
 
-// expandEach expands the template with each substituted value passed
+// ExpandWith expands the template with each substituted value passed
 // through conv (as it is when conv is nil), several values of a field
 // joined by spaces.
-func (t *Template) expandEach(a *Args, conv func(string) string) string {
+func (t *Template) ExpandWith(a *Args, conv func(string) string) string {
 	var b strings.Builder
 	var vals []string
 	for _, w := range t.raw {
@@ -757,8 +757,8 @@ func (t *Template) expandEach(a *Args, conv func(string) string) string {
 	return b.String()
 }
 
-// literalPrefix is the template's text up to its first replacement field.
-func (t *Template) literalPrefix() string {
+// LiteralPrefix is the template's text up to its first replacement field.
+func (t *Template) LiteralPrefix() string {
 	var b strings.Builder
 	for _, w := range t.raw {
 		for i := range w.segs {

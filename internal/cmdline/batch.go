@@ -1,4 +1,4 @@
-package runner
+package cmdline
 
 import (
 	"io"
@@ -26,9 +26,9 @@ type BatchOptions struct {
 	MaxLine int
 }
 
-// batcher groups records into the argument lists of jobs, as GNU parallel
-// fills command lines.
-type batcher struct {
+// Batcher groups records into the argument lists of jobs, as GNU parallel
+// fills command lines. Make one with NewBatcher.
+type Batcher struct {
 	in       RecordReader
 	tmpl     *Template
 	opt      BatchOptions
@@ -41,8 +41,11 @@ type batcher struct {
 	baseLine int
 }
 
-func newBatcher(in RecordReader, t *Template, opt BatchOptions, slots func() int) *batcher {
-	b := &batcher{in: in, tmpl: t, opt: opt, slots: slots, maxArgs: opt.MaxArgs}
+// NewBatcher returns a Batcher reading records from in for jobs of template
+// t. slots reports the number of job slots, for spreading the last records
+// of -X and -m over them.
+func NewBatcher(in RecordReader, t *Template, opt BatchOptions, slots func() int) *Batcher {
+	b := &Batcher{in: in, tmpl: t, opt: opt, slots: slots, maxArgs: opt.MaxArgs}
 	if !opt.MaxArgsSet && !opt.Fill {
 		b.maxArgs = 1
 	}
@@ -52,7 +55,7 @@ func newBatcher(in RecordReader, t *Template, opt BatchOptions, slots func() int
 	return b
 }
 
-func (b *batcher) get() ([]string, error) {
+func (b *Batcher) get() ([]string, error) {
 	if n := len(b.pending); n > 0 {
 		r := b.pending[0]
 		b.pending = b.pending[1:]
@@ -71,12 +74,12 @@ func (b *batcher) get() ([]string, error) {
 	return r, err
 }
 
-func (b *batcher) unget(recs ...[]string) {
+func (b *Batcher) unget(recs ...[]string) {
 	b.pending = append(append([][]string{}, recs...), b.pending...)
 }
 
 // empty reports whether no record is left, reading one ahead if it must.
-func (b *batcher) empty() (bool, error) {
+func (b *Batcher) empty() (bool, error) {
 	if len(b.pending) > 0 {
 		return false, nil
 	}
@@ -91,8 +94,8 @@ func (b *batcher) empty() (bool, error) {
 	return false, nil
 }
 
-// next returns the records of the next job, or io.EOF.
-func (b *batcher) next() ([][]string, error) {
+// Next returns the records of the next job, or io.EOF.
+func (b *Batcher) Next() ([][]string, error) {
 	if b.opt.MaxArgsSet && b.opt.MaxArgs == 0 {
 		// -n0: one record is read per job, and none is passed.
 		if _, err := b.get(); err != nil {

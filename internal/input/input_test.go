@@ -1,4 +1,4 @@
-package runner
+package input
 
 import (
 	"io"
@@ -51,23 +51,6 @@ func TestReaderSource(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestParseDelimiter(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{`\n`, "\n"}, {`\t`, "\t"}, {`\0`, "\x00"}, {`\\`, `\`}, {`,`, ","}, {`ab`, "ab"}, {`\x41`, "A"}, {`a\`, `a\`},
-	}
-	for _, tt := range tests {
-		got, err := ParseDelimiter(tt.in)
-		if err != nil || got != tt.want {
-			t.Errorf("ParseDelimiter(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-	for _, bad := range []string{"", `\x4`, `\xZZ`} {
-		if _, err := ParseDelimiter(bad); err == nil {
-			t.Errorf("ParseDelimiter(%q) succeeded, want error", bad)
-		}
 	}
 }
 
@@ -178,4 +161,13 @@ func TestContinueLines(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flatArgs lists the values of records, one record after another.
+func flatArgs(records [][]string) []string {
+	var out []string
+	for _, r := range records {
+		out = append(out, r...)
+	}
+	return out
 }
