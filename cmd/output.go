@@ -57,7 +57,7 @@ func (o *outputOptions) apply(cfg *runner.Config, tmpdir string) (func(), error)
 		cfg.Output = runner.LineBuffer
 	}
 	cfg.Files, cfg.Results = o.files, o.results
-	cfg.TotalJobs = o.totalJobs
+	cfg.ExpectedJobs = o.totalJobs
 	if !o.progress.on() || !(o.forceProgress || isTerminal(cfg.Stderr)) {
 		return none, nil
 	}

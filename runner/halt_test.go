@@ -54,10 +54,10 @@ func TestExitStatus(t *testing.T) {
 		{"done=1 by a success", Summary{Halted: halted(Halt{When: HaltSoon, Why: HaltOnDone, Count: 1}, 0, 0)}, 0},
 		{"fail=3: the count", Summary{Failed: 3, Halted: halted(Halt{When: HaltSoon, Count: 3}, 8, 0)}, 3},
 		{"success halts exit 0", Summary{Failed: 7, Halted: halted(Halt{When: HaltNow, Why: HaltOnSuccess, Count: 1}, 0, 0)}, 0},
-		{"percent, halted", Summary{Jobs: 3, Failed: 3, Total: 10, Policy: Halt{When: HaltNow, Percent: 30}, Halted: halted(Halt{When: HaltNow, Percent: 30}, 1, 0)}, 30},
-		{"percent, rounded up", Summary{Jobs: 3, Failed: 1, Total: 3, Policy: Halt{When: HaltSoon, Percent: 90}}, 34},
-		{"percent, not halted", Summary{Jobs: 10, Failed: 2, Total: 10, Policy: Halt{When: HaltNow, Percent: 50}}, 20},
-		{"percent, none failed", Summary{Jobs: 10, Total: 10, Policy: Halt{When: HaltNow, Percent: 50}}, 0},
+		{"percent, halted", Summary{Jobs: 3, Failed: 3, KnownJobs: 10, Policy: Halt{When: HaltNow, Percent: 30}, Halted: halted(Halt{When: HaltNow, Percent: 30}, 1, 0)}, 30},
+		{"percent, rounded up", Summary{Jobs: 3, Failed: 1, KnownJobs: 3, Policy: Halt{When: HaltSoon, Percent: 90}}, 34},
+		{"percent, not halted", Summary{Jobs: 10, Failed: 2, KnownJobs: 10, Policy: Halt{When: HaltNow, Percent: 50}}, 20},
+		{"percent, none failed", Summary{Jobs: 10, KnownJobs: 10, Policy: Halt{When: HaltNow, Percent: 50}}, 0},
 	}
 	for _, tt := range tests {
 		if got := tt.sum.ExitStatus(); got != tt.want {

@@ -148,10 +148,10 @@ type Pool struct {
 	// Halt stops the run early when enough jobs fail, succeed or finish;
 	// the zero value never does.
 	Halt Halt
-	// TotalJobs is the number of jobs the source will give, for Halt
-	// percentages; zero means unknown (percentages are then of the jobs
-	// finished so far).
-	TotalJobs int
+	// KnownJobs is the exact number of jobs the source will give, when it
+	// was counted in advance, for Halt percentages; zero means unknown
+	// (percentages are then of the jobs finished so far).
+	KnownJobs int
 	// MaxLoad, when above zero, delays starting a job while the 1-minute
 	// load average is at or above it.
 	MaxLoad float64
@@ -819,7 +819,7 @@ func (st *poolRun) settle(res *Result) {
 		st.runtimes.add(res.Runtime)
 	}
 	st.notifyDone(res)
-	if st.halted != nil || !p.Halt.reached(st.failed, st.succeeded, p.TotalJobs) {
+	if st.halted != nil || !p.Halt.reached(st.failed, st.succeeded, p.KnownJobs) {
 		return
 	}
 	st.halted = &HaltError{Policy: p.Halt, Seq: res.Job.Seq, Line: res.Job.Line, ExitCode: res.ExitCode, Signal: int(res.Signal)}

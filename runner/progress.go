@@ -13,8 +13,9 @@ type Progress struct {
 	Started int64 // jobs started
 	Done    int64 // jobs ended
 	Failed  int64 // jobs ended that failed
-	// Total is the number of jobs: Config.TotalJobs until the input ends,
-	// then the real count; -1 while it is not known.
+	// Total is the number of jobs: counted in advance when that is cheap,
+	// or else Config.ExpectedJobs until the input ends, then the real
+	// count; -1 while it is not known.
 	Total int64
 }
 
@@ -23,8 +24,8 @@ type Progress struct {
 func trackProgress(cfg *Config, pool *Pool, src JobSource) JobSource {
 	var mu sync.Mutex
 	st := Progress{Total: -1}
-	if cfg.TotalJobs > 0 {
-		st.Total = cfg.TotalJobs
+	if cfg.ExpectedJobs > 0 {
+		st.Total = cfg.ExpectedJobs
 	}
 	report := func(change func()) {
 		mu.Lock()

@@ -54,9 +54,10 @@ type Config struct {
 	// Progress, if set, is called with the counts so far each time a job
 	// starts or ends and when the input ends, one call at a time.
 	Progress func(Progress)
-	// TotalJobs is how many jobs Progress counts against until the input
-	// ends (--total-jobs); zero means unknown.
-	TotalJobs int64
+	// ExpectedJobs is --total-jobs: a hint of how many jobs Progress
+	// counts against until the input ends and the real count replaces it.
+	// Zero means unknown (or counted, when that is cheap and exact).
+	ExpectedJobs int64
 	// Pipe, when not nil, is --pipe mode: jobs get blocks of input on
 	// their stdin instead of arguments, and Sources and Records are not
 	// used. Command must not be empty.
@@ -84,9 +85,10 @@ type Summary struct {
 	Failed  int // of those, the jobs that failed
 	Skipped int // jobs skipped because a resumed joblog has them
 	Killed  int // jobs killed unfinished because the run was stopped
-	// Total is the number of jobs in all when it was known in advance
-	// (percentage halt policies read all input first); zero otherwise.
-	Total int
+	// KnownJobs is the number of jobs in all, when it was counted in
+	// advance (percentage halt policies read all input first); zero
+	// otherwise. It is the Pool's KnownJobs.
+	KnownJobs int
 	// Policy is the run's halt policy and Halted, if set, says that it
 	// stopped the run.
 	Policy Halt
@@ -111,7 +113,7 @@ func (s Summary) ExitStatus() int {
 		}
 	}
 	if s.Policy.Percent > 0 && s.Policy.Why != HaltOnSuccess {
-		total := s.Total
+		total := s.KnownJobs
 		if total == 0 {
 			total = s.Jobs
 		}
@@ -258,13 +260,13 @@ func (r *run) countForHalt() error {
 		}
 		batches = append(batches, records)
 	}
-	r.sum.Total = len(batches)
+	r.sum.KnownJobs = len(batches)
 	for seq, logged := range r.cfg.Resume {
 		if seq <= int64(len(batches)) && (!r.cfg.ResumeFailed || !logged.Failed()) {
-			r.sum.Total--
+			r.sum.KnownJobs--
 		}
 	}
-	r.pool.TotalJobs = r.sum.Total
+	r.pool.KnownJobs = r.sum.KnownJobs
 	r.nextBatch = func() ([][]string, error) {
 		if len(batches) == 0 {
 			return nil, io.EOF
@@ -382,11 +384,11 @@ func (r *run) execute(ctx context.Context, src JobSource) error {
 	}
 	if cfg.Progress != nil {
 		switch {
-		case cfg.TotalJobs > 0:
-		case r.pool.TotalJobs > 0: // counted for --halt percentages
-			cfg.TotalJobs = int64(r.pool.TotalJobs)
+		case cfg.ExpectedJobs > 0:
+		case r.pool.KnownJobs > 0: // counted for --halt percentages
+			cfg.ExpectedJobs = int64(r.pool.KnownJobs)
 		default:
-			cfg.TotalJobs = knownTotal(cfg)
+			cfg.ExpectedJobs = knownTotal(cfg)
 		}
 		src = trackProgress(cfg, &r.pool, src)
 	}
