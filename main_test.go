@@ -20,14 +20,36 @@ import (
 // testscript scripts and the differential tests run the real main() with
 // "parx" found in $PATH.
 func TestMain(m *testing.M) {
+	quickRaceExit()
 	testscript.Main(m, map[string]func(){
 		"parx": func() { os.Exit(cmd.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }
 
+// quickRaceExit stops every parx the tests start from sleeping at exit.
+// A program built with -race (as the test binary, which doubles as parx, is
+// under "go test -race") sleeps atexit_sleep_ms, by default a whole second,
+// before it exits, in case another thread is about to race; reports already
+// under way are waited for anyway, and races found still fail the run (exit
+// status 66). The tests run parx hundreds of times, so that second was most
+// of their wall time. GORACE is read at start-up: this sets it for the
+// children only, keeping any options the caller gave.
+func quickRaceExit() {
+	gorace := os.Getenv("GORACE")
+	if strings.Contains(gorace, "atexit_sleep_ms") {
+		return
+	}
+	os.Setenv("GORACE", strings.TrimSpace(gorace+" atexit_sleep_ms=0"))
+}
+
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		// testscript gives scripts a fresh environment: pass GORACE on.
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("GORACE", os.Getenv("GORACE"))
+			return nil
+		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exitcode":     cmdExitcode,
 			"gone":         cmdGone,
