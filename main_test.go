@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +23,9 @@ import (
 // "parx" found in $PATH.
 func TestMain(m *testing.M) {
 	quickRaceExit()
+	if filepath.Base(os.Args[0]) != "parx" { // the test binary, not parx
+		moreParallel()
+	}
 	testscript.Main(m, map[string]func(){
 		"parx": func() { os.Exit(cmd.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
@@ -40,6 +45,20 @@ func quickRaceExit() {
 		return
 	}
 	os.Setenv("GORACE", strings.TrimSpace(gorace+" atexit_sleep_ms=0"))
+}
+
+// moreParallel runs up to 4 parallel tests per CPU unless -parallel is
+// given. The default, one per CPU, leaves the CPUs idle: the scripts and
+// the differential cases spend most of their time waiting on jobs' sleeps
+// and timeouts. (TestDiffGNU keeps its own, smaller cap, as GNU parallel's
+// start-up is CPU-bound.)
+func moreParallel() {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
 }
 
 func TestScripts(t *testing.T) {
