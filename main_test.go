@@ -18,6 +18,8 @@ import (
 	"github.com/parx-dev/parx/cmd"
 )
 
+var update = flag.Bool("update", false, "update testscript golden output (cmp files) in testdata/script")
+
 // TestMain lets the test binary double as the parx command, so that the
 // testscript scripts and the differential tests run the real main() with
 // "parx" found in $PATH.
@@ -63,7 +65,8 @@ func moreParallel() {
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
 		// testscript gives scripts a fresh environment: pass GORACE on.
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GORACE", os.Getenv("GORACE"))
