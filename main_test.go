@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,18 +18,60 @@ import (
 	"github.com/parx-dev/parx/cmd"
 )
 
+var update = flag.Bool("update", false, "update testscript golden output (cmp files) in testdata/script")
+
 // TestMain lets the test binary double as the parx command, so that the
 // testscript scripts and the differential tests run the real main() with
 // "parx" found in $PATH.
 func TestMain(m *testing.M) {
+	quickRaceExit()
+	if filepath.Base(os.Args[0]) != "parx" { // the test binary, not parx
+		moreParallel()
+	}
 	testscript.Main(m, map[string]func(){
 		"parx": func() { os.Exit(cmd.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }
 
+// quickRaceExit stops every parx the tests start from sleeping at exit.
+// A program built with -race (as the test binary, which doubles as parx, is
+// under "go test -race") sleeps atexit_sleep_ms, by default a whole second,
+// before it exits, in case another thread is about to race; reports already
+// under way are waited for anyway, and races found still fail the run (exit
+// status 66). The tests run parx hundreds of times, so that second was most
+// of their wall time. GORACE is read at start-up: this sets it for the
+// children only, keeping any options the caller gave.
+func quickRaceExit() {
+	gorace := os.Getenv("GORACE")
+	if strings.Contains(gorace, "atexit_sleep_ms") {
+		return
+	}
+	os.Setenv("GORACE", strings.TrimSpace(gorace+" atexit_sleep_ms=0"))
+}
+
+// moreParallel runs up to 4 parallel tests per CPU unless -parallel is
+// given. The default, one per CPU, leaves the CPUs idle: the scripts and
+// the differential cases spend most of their time waiting on jobs' sleeps
+// and timeouts. (TestDiffGNU keeps its own, smaller cap, as GNU parallel's
+// start-up is CPU-bound.)
+func moreParallel() {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
+}
+
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		// testscript gives scripts a fresh environment: pass GORACE on.
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("GORACE", os.Getenv("GORACE"))
+			return nil
+		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exitcode":     cmdExitcode,
 			"gone":         cmdGone,
