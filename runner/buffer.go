@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync/atomic"
 )
 
@@ -56,6 +57,54 @@ func (b *Buffer) Write(p []byte) (int, error) {
 		return n, fmt.Errorf("saving job output in %s: %w", b.dirName(), err)
 	}
 	return n, nil
+}
+
+// firstRead is the size of the first read ReadFrom makes into a Buffer
+// with no memory yet; later reads double it up to the threshold.
+const firstRead = 512
+
+// ReadFrom reads r to its end into the buffer. It reads straight into the
+// buffer's own memory, growing it as data comes, which spares the 32 KiB
+// copy buffer io.Copy would take for every stream of every job: most
+// streams are empty or short. Past the threshold it spills as Write does.
+func (b *Buffer) ReadFrom(r io.Reader) (int64, error) {
+	limit := b.Threshold
+	if limit <= 0 {
+		limit = DefaultSpillThreshold
+	}
+	var total int64
+	for b.file == nil && len(b.mem) < limit {
+		room := limit - len(b.mem)
+		if cap(b.mem) == len(b.mem) {
+			b.mem = slices.Grow(b.mem, min(max(firstRead, cap(b.mem)), room))
+		}
+		spare := b.mem[len(b.mem):min(cap(b.mem), len(b.mem)+room)]
+		n, err := r.Read(spare)
+		if n > 0 {
+			if !b.reserve(n) {
+				// Over the shared limit: to a file, with what just came.
+				got := spare[:n]
+				if err := b.spill(); err != nil {
+					return total, err
+				}
+				if _, err := b.file.Write(got); err != nil {
+					return total, fmt.Errorf("saving job output in %s: %w", b.dirName(), err)
+				}
+			} else {
+				b.mem = b.mem[:len(b.mem)+n]
+			}
+			b.size += int64(n)
+			total += int64(n)
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	n, err := io.Copy(struct{ io.Writer }{b}, r)
+	return total + n, err
 }
 
 // reserve counts n more bytes against the shared limit, if there is one.

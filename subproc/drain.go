@@ -60,7 +60,13 @@ func (p *outputPipe) programExited() {
 		return
 	}
 	p.exited.Store(true)
-	_ = p.r.SetReadDeadline(time.Now().Add(p.idle))
+	select {
+	case <-p.done:
+		// Already read to its end, as most are by the time the program's
+		// exit is seen: no deadline (and no timer) is needed.
+	default:
+		_ = p.r.SetReadDeadline(time.Now().Add(p.idle))
+	}
 }
 
 // wait blocks until copying has ended.
