@@ -59,8 +59,8 @@ func (b *Buffer) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// firstRead is the size of the first read ReadFrom makes into a Buffer
-// with no memory yet; later reads double it up to the threshold.
+// firstRead is the least room ReadFrom makes for a read into a full
+// Buffer; append's growth gives big buffers more.
 const firstRead = 512
 
 // ReadFrom reads r to its end into the buffer. It reads straight into the
@@ -76,7 +76,10 @@ func (b *Buffer) ReadFrom(r io.Reader) (int64, error) {
 	for b.file == nil && len(b.mem) < limit {
 		room := limit - len(b.mem)
 		if cap(b.mem) == len(b.mem) {
-			b.mem = slices.Grow(b.mem, min(max(firstRead, cap(b.mem)), room))
+			// append's own growth, as Write would get: doubling
+			// would leave up to half of a big buffer unused and
+			// uncounted against the shared limit.
+			b.mem = slices.Grow(b.mem, min(firstRead, room))
 		}
 		spare := b.mem[len(b.mem):min(cap(b.mem), len(b.mem)+room)]
 		n, err := r.Read(spare)

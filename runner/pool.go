@@ -436,46 +436,47 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	}()
 
 	var wg sync.WaitGroup
+	// One start at a time, in order: the sequence numbers, -t's lines and
+	// --delay follow it. A job's goroutine starts the next job in its own
+	// slot when it ends, so the hot path has no hand-off to a dispatcher
+	// and back; the loop below only fills slots that are free.
+	var starting sync.Mutex
 	var seq, order int64
 	var srcErr error
 	var lastStart time.Time
-
-	for {
-		slot, ok := st.takeSlot()
-		if !ok {
-			break
-		}
-		if !st.waitDelay(lastStart) {
+	srcDone := false
+	// start takes the next job for slot, which the caller holds. When no
+	// more jobs will start it gives the slot back and returns false.
+	start := func(slot int) (launch *Launch, ord int64, ok bool) {
+		starting.Lock()
+		defer starting.Unlock()
+		done := func() (*Launch, int64, bool) {
+			srcDone = true
 			st.releaseSlot(slot)
-			break
+			return nil, 0, false
 		}
-		if !st.waitResources() {
-			st.releaseSlot(slot)
-			break
+		if srcDone || !st.waitDelay(lastStart) || !st.waitResources() {
+			return done()
 		}
 		job, ok, err := st.next(src, slot)
 		if !ok {
-			st.releaseSlot(slot)
-			break
+			return done()
 		}
 		if err != nil {
-			st.releaseSlot(slot)
 			if err != io.EOF {
 				srcErr = err
 			}
-			break
+			return done()
 		}
 		seq++
 		if job.Seq == 0 {
 			job.Seq = seq
 		}
 		if runCtx.Err() != nil {
-			st.releaseSlot(slot)
-			break
+			return done()
 		}
 		lastStart = time.Now()
-
-		launch := &Launch{
+		launch = &Launch{
 			Job:     job,
 			Slot:    slot,
 			Argv:    job.Argv,
@@ -485,17 +486,45 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			TermSeq: p.TermSeq,
 			Kill:    p.Abort,
 		}
-		// Here rather than in the job's goroutine, so that -t prints
-		// commands in the order they start.
+		// Under the lock, so that -t prints commands in the order they
+		// start.
 		st.notifyStart(job, slot)
 		order++
-		wg.Add(1)
-		go func(order int64) {
-			defer wg.Done()
-			res := st.runJob(launch, order, devnull)
-			st.releaseSlot(slot)
+		return launch, order, true
+	}
+	work := func(launch *Launch, ord int64) {
+		defer wg.Done()
+		for {
+			slot := launch.Slot
+			res := st.runJob(launch, ord, devnull)
+			keep := st.keepSlot()
+			if !keep {
+				st.releaseSlot(slot)
+			}
+			// Before the next job is taken: a source that blocks (a
+			// terminal, a slow pipe) must not hold back this output.
 			results <- res
-		}(order)
+			if !keep {
+				return
+			}
+			var ok bool
+			if launch, ord, ok = start(slot); !ok {
+				return
+			}
+		}
+	}
+
+	for {
+		slot, ok := st.takeSlot()
+		if !ok {
+			break
+		}
+		launch, ord, ok := start(slot)
+		if !ok {
+			break
+		}
+		wg.Add(1)
+		go work(launch, ord)
 	}
 	st.notifyLastStart()
 	wg.Wait()
@@ -572,6 +601,15 @@ func (st *poolRun) takeSlot() (int, bool) {
 	}
 	st.taken++
 	return slot, true
+}
+
+// keepSlot reports whether a job that just ended may hand its slot to the
+// next job: the run goes on and the slots have not been lowered below the
+// ones taken.
+func (st *poolRun) keepSlot() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return !st.stopRequested() && st.runCtx.Err() == nil && st.taken <= st.slotCount()
 }
 
 // stopRequested reports whether stop was called.
@@ -663,6 +701,7 @@ func (st *poolRun) runJob(launch *Launch, order int64, devnull *os.File) *Result
 	for attempt := 1; ; attempt++ {
 		jobCtx, cancel := context.WithCancelCause(st.runCtx)
 		var timer *time.Timer
+		armed := time.Now()
 		if p.Timeout > 0 {
 			timer = time.AfterFunc(p.Timeout, func() { cancel(errTimedOut) })
 		}
@@ -721,6 +760,10 @@ func (st *poolRun) runJob(launch *Launch, order int64, devnull *os.File) *Result
 			if !res.Failed() {
 				res.ExitCode = -1
 			}
+			// The clock ran from before the start (files to open, a
+			// loaded machine): the program's own runtime can be a little
+			// short of the timeout, which a report must not show.
+			res.Runtime = max(res.Runtime, time.Since(armed))
 		case cause == errMemoryLow && st.runCtx.Err() == nil:
 			// Not the job's fault: run it again once memory allows.
 			res.Stdout.Close()
