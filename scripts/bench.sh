@@ -35,18 +35,24 @@
 #   PARX=path           parx binary (default: `CGO_ENABLED=0 go build -o $tmp/parx .` in the repo root, as README installs it)
 #   ONLY=1,2,...        workloads to run (default 1,2,3,4,5,6,7,8)
 #   PIPE_MIB=N          size of the file of workloads 7 and 8 in MiB (default 512)
-#   RUNS=N              timed runs per command for parx and xargs (default 5; workload 2 uses 10*N)
-#   GNU_RUNS=N          timed runs for GNU parallel in workloads 1,3,4,5 (default 1: it is slow)
+#   RUNS=N              rounds (timed runs) per tool (default 5; workload 2 uses 10*N)
+#   GNU_RUNS=N          rounds GNU parallel takes part in, workloads 1,3,4,5 (default 1: it is
+#                       slow; workload 2 uses RUNS); GNU_RUNS > RUNS adds rounds of GNU alone
 #   GNU_WARMUP=N        warm-up runs for GNU parallel (default 0; >0 also checks its output)
 #   JOBS=N              job count of workloads 1 and 3 (default 3000; the table shows it)
 #   DRYRUN_LINES=N      input lines of workload 6 for parx (default 1000000)
 #   GNU_DRYRUN_LINES=N  input lines of workload 6 for GNU parallel (default 1000)
 #   GNU_PARALLEL=cmd    GNU parallel to compare with (default `parallel`); NO_GNU=1 skips it
 #
-# Method: each command first runs once outside hyperfine as the warm-up (hyperfine's
-# `--warmup 1`), and that run's stdout checksum and exit status are checked, so a tool that
-# fails or prints the wrong thing is shown as FAIL/WRONG instead of as fast. Then
-# `hyperfine --shell=bash --runs N --export-csv` times it; the table shows the median.
+# Method: each command first runs once as the warm-up, and that run's stdout checksum and
+# exit status are checked, so a tool that fails or prints the wrong thing is shown as
+# FAIL/WRONG instead of as fast (its time is still shown beside WRONG). The machine is noisy,
+# so workloads 1-5 time the tools paired and interleaved: a round is one
+# `hyperfine --shell=bash --runs 1` call that runs each tool once, in an order rotated by one
+# each round, and RUNS rounds follow (GNU parallel takes part in the first GNU_RUNS only). The
+# table shows each tool's median over its rounds, and each ratio is the median of the
+# per-round ratios (parx/xargs of round 1, of round 2, ...), not a ratio of medians. Workloads
+# 6-8 are long single commands: `hyperfine --runs N` times each tool's runs back to back.
 # Peak RSS is `/usr/bin/time -f %M` (KiB, shown in MiB) of the tool process itself.
 # GNU parallel runs with HOME set to a temp dir holding .parallel/will-cite (no notice).
 #
@@ -145,37 +151,116 @@ sum_of() { cksum | awk '{print $1, $2}'; }
 c_sort() { LC_ALL=C sort; }
 empty_sum=$(printf '' | sum_of)
 
-# measure LABEL RUNS WARMUP WANT CMD
-# Prints the median wall time in seconds, or FAIL; appends " WRONG" when the check run's
-# stdout checksum differs from WANT ("sorted:SUM" compares the output after LC_ALL=C sort;
-# empty WANT skips the check; WARMUP=0 skips the check run).
-measure() {
-	local label=$1 runs=$2 warm=$3 want=$4 cmd=$5 got wrong="" median filter=cat
-	log "$label: $cmd"
-	if ((warm > 0)); then
-		if [[ $want == sorted:* ]]; then
-			want=${want#sorted:}
-			filter=c_sort
-		fi
-		if ! got=$(bash -c "$cmd" 2>"$tmp/err" | $filter | sum_of); then
-			log "$label: FAILED (non-zero exit); first lines of its stderr:"
-			sed -n 1,5p "$tmp/err" >&2
-			echo FAIL
-			return
-		fi
-		if [[ -n $want && $got != "$want" ]]; then
-			log "$label: WRONG output (cksum '$got', want '$want')"
-			wrong=" WRONG"
-		fi
-		warm=$((warm - 1))
+# check_run LABEL WARM WANT CMD: the warm-up runs of CMD (none when WARM=0), the first one
+# checked: prints "" when it exits 0 with stdout checksum WANT, " WRONG" when the checksum
+# differs ("sorted:SUM" compares the output after LC_ALL=C sort; empty WANT skips the check),
+# FAIL on a non-zero exit.
+check_run() {
+	local label=$1 warm=$2 want=$3 cmd=$4 got filter=cat wrong=""
+	((warm > 0)) || return 0
+	if [[ $want == sorted:* ]]; then
+		want=${want#sorted:}
+		filter=c_sort
 	fi
-	if ! hyperfine --shell=bash --style=basic --output=null --warmup "$warm" --runs "$runs" \
+	if ! got=$(bash -c "$cmd" 2>"$tmp/err" | $filter | sum_of); then
+		log "$label: FAILED (non-zero exit); first lines of its stderr:"
+		sed -n 1,5p "$tmp/err" >&2
+		echo FAIL
+		return
+	fi
+	if [[ -n $want && $got != "$want" ]]; then
+		log "$label: WRONG output (cksum '$got', want '$want')"
+		wrong=" WRONG"
+	fi
+	while ((--warm > 0)); do bash -c "$cmd" >/dev/null 2>&1 || true; done
+	printf '%s' "$wrong"
+}
+
+# measure LABEL RUNS WARMUP WANT CMD (workloads 6-8): check_run, then RUNS back-to-back
+# hyperfine runs. Prints the median wall time in seconds, or FAIL; " WRONG" as check_run.
+measure() {
+	local label=$1 runs=$2 warm=$3 want=$4 cmd=$5 wrong
+	log "$label: $cmd"
+	wrong=$(check_run "$label" "$warm" "$want" "$cmd")
+	[[ $wrong == FAIL ]] && { echo FAIL; return; }
+	if ! hyperfine --shell=bash --style=basic --output=null --runs "$runs" \
 		-n "$label" --export-csv "$tmp/h.csv" "$cmd" >&2; then
 		echo FAIL
 		return
 	fi
-	median=$(awk -F, 'NR == 2 {print $4}' "$tmp/h.csv")
-	echo "$median$wrong"
+	echo "$(awk -F, 'NR == 2 {print $4}' "$tmp/h.csv")$wrong"
+}
+
+median() { # the median of the numbers on stdin, one a line; n/a for none
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) print "n/a"; else printf "%.9g\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# The tools of one interleaved measurement, declared with `tool`, timed by run_rounds.
+t_key=() t_runs=() t_warm=() t_want=() t_cmd=()
+tool() { # tool KEY RUNS WARMUP WANT CMD: KEY takes part in rounds 1..RUNS
+	t_key+=("$1") t_runs+=("$2") t_warm+=("$3") t_want+=("$4") t_cmd+=("$5")
+}
+declare -A res rat # res[KEY]: median seconds, FAIL or n/a (+ " WRONG"); rat[KEY]: parx/KEY
+
+# run_rounds LABEL SHELL: check_run each declared tool, then time them in interleaved rounds:
+# each round is one `hyperfine --shell=SHELL --runs 1` call running every tool still in it
+# once, in an order rotated by one each round. Sets res[KEY] to the median of KEY's rounds,
+# keeps KEY's times per round in $tmp/r.KEY (lines "ROUND SECONDS") for round_ratio, sets
+# rat[KEY] to round_ratio parx KEY, and clears the declarations.
+run_rounds() {
+	local label=$1 shell=$2 n=${#t_key[@]} rounds=0 i j k r args line
+	res=() rat=()
+	for ((i = 0; i < n; i++)); do
+		k=${t_key[i]}
+		rm -f "$tmp/r.$k"
+		log "$label $k: ${t_cmd[i]}"
+		res[$k]=$(check_run "$label $k" "${t_warm[i]}" "${t_want[i]}" "${t_cmd[i]}")
+		((t_runs[i] > rounds)) && rounds=${t_runs[i]}
+	done
+	for ((r = 1; r <= rounds; r++)); do
+		args=()
+		for ((j = 0; j < n; j++)); do
+			i=$(((j + r - 1) % n))
+			[[ ${res[${t_key[i]}]} != FAIL ]] && ((r <= t_runs[i])) && args+=(-n "${t_key[i]}" "${t_cmd[i]}")
+		done
+		((${#args[@]})) || break
+		if ! hyperfine --shell="$shell" --style=basic --output=null --runs 1 \
+			--export-csv "$tmp/h.csv" "${args[@]}" >"$tmp/hf.log" 2>&1; then
+			# hyperfine stops at the first failing command: time the round's tools one by one.
+			: >"$tmp/h.csv"
+			for ((j = 0; j < ${#args[@]}; j += 3)); do
+				if hyperfine --shell="$shell" --style=basic --output=null --runs 1 \
+					--export-csv "$tmp/h1.csv" "${args[@]:j:3}" >"$tmp/hf.log" 2>&1; then
+					sed 1d "$tmp/h1.csv" >>"$tmp/h.csv"
+				else
+					log "$label ${args[j + 1]}: FAILED in round $r:"
+					sed -n 1,5p "$tmp/hf.log" >&2
+					res[${args[j + 1]}]=FAIL
+					rm -f "$tmp/r.${args[j + 1]}"
+				fi
+			done
+			sed -i '1i command' "$tmp/h.csv"
+		fi
+		line=$(awk -F, -v r="$r" -v d="$tmp" 'NR > 1 { print r, $2 >> (d "/r." $1); printf " %s %.4f", $1, $2 }' "$tmp/h.csv")
+		log "$label round $r/$rounds:$line"
+	done
+	for k in "${t_key[@]}"; do
+		[[ ${res[$k]} == FAIL ]] && continue
+		[[ -s $tmp/r.$k ]] || { res[$k]=FAIL; continue; }
+		res[$k]="$(cut -d' ' -f2 "$tmp/r.$k" | median)${res[$k]}"
+		[[ $k != parx ]] && rat[$k]=$(round_ratio parx "$k")
+	done
+	t_key=() t_runs=() t_warm=() t_want=() t_cmd=()
+}
+
+# round_ratio A B: the median over the rounds that timed both A and B of A's time / B's
+# (2 decimals), or n/a.
+round_ratio() {
+	local r
+	[[ -s $tmp/r.$1 && -s $tmp/r.$2 ]] || { echo n/a; return; }
+	r=$(awk 'NR == FNR { a[$1] = $2; next } ($1 in a) && $2 > 0 { print a[$1] / $2 }' "$tmp/r.$1" "$tmp/r.$2" | median)
+	if [[ $r == n/a ]]; then echo n/a; else printf '%.2f\n' "$r"; fi
 }
 
 # peak_rss IN OUT CMD...: runs the tool once with stdin IN and stdout OUT; prints "wall_s KiB".
@@ -189,11 +274,12 @@ peak_rss() {
 # Table rows, filled by add_row: workload | parx | xargs | GNU | parx/xargs | parx/GNU | target | verdict
 rows=()
 
-# ratio A B -> A/B with 2 decimals, or n/a when either is not a plain number.
+# ratio A B -> A/B with 2 decimals, or n/a when either is not a plain number (" WRONG" is ignored).
 num_re='^[0-9]+([.][0-9]+)?$'
 ratio() {
-	if [[ $1 =~ $num_re && $2 =~ $num_re ]]; then
-		awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+	local a=${1% WRONG} b=${2% WRONG}
+	if [[ $a =~ $num_re && $b =~ $num_re ]]; then
+		awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
 	else
 		echo n/a
 	fi
@@ -205,12 +291,13 @@ fmt() { # fmt VALUE DECIMALS: round numbers, pass FAIL/WRONG/n/a through
 }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
-# add_row NAME PARX XARGS GNU DECIMALS TARGET_X TARGET_G [RATIO_G_OVERRIDE]
-# TARGET_X/TARGET_G: maximum parx/xargs and parx/GNU ratios ("" = no target).
+# add_row NAME DECIMALS TARGET_X TARGET_G: a row from res[] and rat[] (a ratio rat[] lacks is
+# the ratio of the medians). TARGET_X/TARGET_G: maximum parx/xargs and parx/GNU ratios ("" = none).
 add_row() {
-	local name=$1 p=$2 x=$3 g=$4 dec=$5 tx=$6 tg=$7 rx rg target="" verdict="" miss=()
-	rx=$(ratio "${p% WRONG}" "${x% WRONG}")
-	rg=${8:-$(ratio "${p% WRONG}" "${g% WRONG}")}
+	local name=$1 dec=$2 tx=$3 tg=$4 k p rx rg target="" verdict="" miss=()
+	for k in parx xargs gnu; do res[$k]=${res[$k]:-n/a}; done
+	for k in xargs gnu; do rat[$k]=${rat[$k]:-$(ratio "${res[parx]}" "${res[$k]}")}; done
+	p=${res[parx]} rx=${rat[xargs]} rg=${rat[gnu]}
 	[[ -n $tx ]] && target="parx/xargs <= $tx"
 	[[ -n $tg ]] && target="${target:+$target, }parx/GNU <= $tg"
 	if [[ $p == FAIL* ]]; then
@@ -233,50 +320,55 @@ add_row() {
 			verdict="-"
 		fi
 	fi
-	[[ $x == FAIL* || $x == *WRONG ]] && verdict="$verdict (xargs: ${x##* })"
-	[[ $g == FAIL* || $g == *WRONG ]] && verdict="$verdict (GNU: ${g##* })"
-	rows+=("$name|$(fmt "$p" "$dec")|$(fmt "$x" "$dec")|$(fmt "$g" "$dec")|$rx|$rg|${target:--}|$verdict")
+	[[ ${res[xargs]} == FAIL* || ${res[xargs]} == *WRONG ]] && verdict="$verdict (xargs: ${res[xargs]##* })"
+	[[ ${res[gnu]} == FAIL* || ${res[gnu]} == *WRONG ]] && verdict="$verdict (GNU: ${res[gnu]##* })"
+	rows+=("$name|$(fmt "$p" "$dec")|$(fmt "${res[xargs]}" "$dec")|$(fmt "${res[gnu]}" "$dec")|$rx|$rg|${target:--}|$verdict")
 }
 
-gnu_measure() { # gnu_measure LABEL RUNS WANT CMD: n/a without GNU parallel
-	if [[ -n $gnu ]]; then measure "$1" "$2" "$GNU_WARMUP" "$3" "$4"; else echo n/a; fi
+gnu_tool() { # gnu_tool RUNS WANT CMD: declares GNU parallel, when there is one
+	[[ -z $gnu ]] || tool gnu "$1" "$GNU_WARMUP" "$2" "$3"
 }
 
 if wants 1; then
-	p=$(measure "1 parx" "$RUNS" 1 "$empty_sum" "seq $JOBS | $P -j2 true")
-	x=$(measure "1 xargs" "$RUNS" 1 "$empty_sum" "seq $JOBS | xargs -P2 -n1 true")
-	g=$(gnu_measure "1 GNU" "$GNU_RUNS" "$empty_sum" "seq $JOBS | $G -j2 true")
-	add_row "1. $JOBS x true, -j2 (s)" "$p" "$x" "$g" 3 1.1 0.1
+	tool parx "$RUNS" 1 "$empty_sum" "seq $JOBS | $P -j2 true"
+	tool xargs "$RUNS" 1 "$empty_sum" "seq $JOBS | xargs -P2 -n1 true"
+	gnu_tool "$GNU_RUNS" "$empty_sum" "seq $JOBS | $G -j2 true"
+	run_rounds 1 bash
+	add_row "1. $JOBS x true, -j2 (s)" 3 1.1 0.1
 fi
 
 if wants 2; then
-	p=$(measure "2 parx" $((RUNS * 10)) 1 "$empty_sum" "echo 1 | $P true")
-	x=$(measure "2 xargs" $((RUNS * 10)) 1 "$empty_sum" "echo 1 | xargs -n1 true")
-	g=$(gnu_measure "2 GNU" "$RUNS" "$empty_sum" "echo 1 | $G true")
-	add_row "2. one true job (s)" "$p" "$x" "$g" 4 1.2 ""
+	tool parx $((RUNS * 10)) 1 "$empty_sum" "echo 1 | $P true"
+	tool xargs $((RUNS * 10)) 1 "$empty_sum" "echo 1 | xargs -n1 true"
+	gnu_tool "$RUNS" "$empty_sum" "echo 1 | $G true"
+	run_rounds 2 bash
+	add_row "2. one true job (s)" 4 1.2 ""
 fi
 
 if wants 3; then
 	want=$(seq "$JOBS" | sum_of)
-	p=$(measure "3 parx" "$RUNS" 1 "$want" "seq $JOBS | $P -k -j2 echo {}")
-	x=$(measure "3 xargs" "$RUNS" 1 "sorted:$(seq "$JOBS" | c_sort | sum_of)" "seq $JOBS | xargs -P2 -n1 echo")
-	g=$(gnu_measure "3 GNU" "$GNU_RUNS" "$want" "seq $JOBS | $G -k -j2 echo {}")
-	add_row "3. $JOBS x echo {}, -k -j2 (s)" "$p" "$x" "$g" 3 1.2 ""
+	tool parx "$RUNS" 1 "$want" "seq $JOBS | $P -k -j2 echo {}"
+	tool xargs "$RUNS" 1 "sorted:$(seq "$JOBS" | c_sort | sum_of)" "seq $JOBS | xargs -P2 -n1 echo"
+	gnu_tool "$GNU_RUNS" "$want" "seq $JOBS | $G -k -j2 echo {}"
+	run_rounds 3 bash
+	add_row "3. $JOBS x echo {}, -k -j2 (s)" 3 1.2 ""
 fi
 
 if wants 4; then
 	want=$(head -c $((200 * 262144)) /dev/zero | sum_of)
-	p=$(measure "4 parx" "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | $P -k -j2 head -c 262144")
-	x=$(measure "4 xargs" "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | xargs -P2 -n1 head -c 262144")
-	g=$(gnu_measure "4 GNU" "$GNU_RUNS" "$want" "yes /dev/zero | head -n 200 | $G -k -j2 head -c 262144")
-	add_row "4. 200 x 256 KiB out, -k -j2 (s)" "$p" "$x" "$g" 3 "" ""
+	tool parx "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | $P -k -j2 head -c 262144"
+	tool xargs "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | xargs -P2 -n1 head -c 262144"
+	gnu_tool "$GNU_RUNS" "$want" "yes /dev/zero | head -n 200 | $G -k -j2 head -c 262144"
+	run_rounds 4 bash
+	add_row "4. 200 x 256 KiB out, -k -j2 (s)" 3 "" ""
 fi
 
 if wants 5; then
-	p=$(measure "5 parx" "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | $P -j100 sleep")
-	x=$(measure "5 xargs" "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | xargs -P100 -n1 sleep")
-	g=$(gnu_measure "5 GNU" "$GNU_RUNS" "$empty_sum" "yes 0.05 | head -n 400 | $G -j100 sleep")
-	add_row "5. 400 x sleep 0.05, -j100 (s)" "$p" "$x" "$g" 3 "" ""
+	tool parx "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | $P -j100 sleep"
+	tool xargs "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | xargs -P100 -n1 sleep"
+	gnu_tool "$GNU_RUNS" "$empty_sum" "yes 0.05 | head -n 400 | $G -j100 sleep"
+	run_rounds 5 bash
+	add_row "5. 400 x sleep 0.05, -j100 (s)" 3 "" ""
 fi
 
 if wants 6; then
@@ -303,7 +395,7 @@ if wants 6; then
 		fi
 		if [[ $DRYRUN_LINES != "$GNU_DRYRUN_LINES" ]]; then
 			# Different line counts: compare time per input line, marked with *.
-			r=$(ratio "${p% WRONG}" "${g% WRONG}")
+			r=$(ratio "$p" "$g")
 			[[ $r != n/a ]] && r=$(awk -v r="$r" -v a="$DRYRUN_LINES" -v b="$GNU_DRYRUN_LINES" \
 				'BEGIN { printf "%.4f*", r * b / a }')
 			rg=$r
@@ -311,7 +403,9 @@ if wants 6; then
 	fi
 	gnote=""
 	[[ -n $gnu && $DRYRUN_LINES != "$GNU_DRYRUN_LINES" ]] && gnote=" (GNU: $GNU_DRYRUN_LINES lines, 1 run)"
-	add_row "6. $DRYRUN_LINES lines --dry-run echo (s)$gnote" "$p" n/a "$g" 3 "" "" "$rg"
+	res=([parx]=$p [gnu]=$g) rat=()
+	[[ -n $rg ]] && rat[gnu]=$rg
+	add_row "6. $DRYRUN_LINES lines --dry-run echo (s)$gnote" 3 "" ""
 	# Peak RSS row: target parx <= 30 MiB.
 	verdict="-"
 	if [[ $p_rss =~ $num_re ]]; then
@@ -328,8 +422,10 @@ pipe_rows() {
 	shift 3
 	local opts="$*" sum="| awk '{ s += \$1 } END { print s }'"
 	p=$(measure "$n parx" "$RUNS" 1 "$pipe_want" "$P $opts wc -l $sum")
-	g=$(gnu_measure "$n GNU" "$GNU_RUNS" "$pipe_want" "$G $opts wc -l $sum")
-	add_row "$n. $label, $PIPE_MIB MiB (s)" "$p" n/a "$g" 3 "" "$tg"
+	g=n/a
+	[[ -z $gnu ]] || g=$(measure "$n GNU" "$GNU_RUNS" "$GNU_WARMUP" "$pipe_want" "$G $opts wc -l $sum")
+	res=([parx]=$p [gnu]=$g) rat=()
+	add_row "$n. $label, $PIPE_MIB MiB (s)" 3 "" "$tg"
 	mbps() { if [[ ${1% WRONG} =~ $num_re ]]; then awk -v b="$pipe_bytes" -v t="${1% WRONG}" 'BEGIN { printf "%.0f", b / 1e6 / t }'; else echo n/a; fi; }
 	mb=$(mbps "$p")
 	rows+=("$n. same, MB/s|$mb|n/a|$(mbps "$g")|n/a|$(ratio "$mb" "$(mbps "$g")")|-|-")
@@ -383,7 +479,7 @@ for row in "${rows[@]}"; do
 	echo "| ${row//|/ | } |"
 done
 echo
-echo "Notes: medians from hyperfine timed runs: parx and xargs $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs)."
+echo "Notes: medians of timed runs: parx and xargs $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs). Workloads 1-5: interleaved rounds, one run of each tool per round; ratios are medians of the per-round ratios."
 echo "xargs runs without -k (it has none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
 echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines; parx --pipe --block 10M -j2 wc -l < big; parx --pipe-part -a big --block 10M -j2 wc -l (xargs: same with -P2 -n1 / -n1 / -P100 -n1)."
 echo "Total benchmark time: ${elapsed} s."
