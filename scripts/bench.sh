@@ -13,7 +13,8 @@
 #   1  JOBS `true` jobs at -j2        seq JOBS | parx -j2 true          target parx/xargs <= 1.1, parx/GNU <= 0.1
 #   2  one `true` job (start-up)      echo 1 | parx true                target parx/xargs <= 1.2
 #   3  JOBS `echo {}` jobs, -k -j2    seq JOBS | parx -k -j2 echo {}    target parx/xargs <= 1.2
-#                                     (xargs has no -k: its output is checked after sorting)
+#                                     (xargs and the floor have no -k: their output is checked
+#                                     after sorting)
 #   4  200 jobs printing 256 KiB each, -k -j2
 #                                     yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144
 #   5  400 `sleep 0.05` jobs at -j100 yes 0.05 | head -n 400 | parx -j100 sleep
@@ -30,6 +31,12 @@
 #   8  --pipe-part of the same file:  parx --pipe-part -a big --block 10M -j2 wc -l
 #                                     target parx/GNU <= 1.0
 # All output goes to /dev/null (hyperfine --output=null) except where checked (see below).
+#
+# Columns: parx; the Go floor, scripts/execfloor built like parx (a bare os/exec loop:
+# `seq 1000 | execfloor -j 2 true` runs the command once per input line, P at a time, output
+# straight through, no ordering), in workloads 1-5 (n/a in 6-8, and without go); xargs -P;
+# GNU parallel; then the ratios parx/floor, parx/xargs and parx/GNU. The floor shows what
+# any Go program pays to run the jobs: parx/floor is parx's own overhead.
 #
 # Environment:
 #   PARX=path           parx binary (default: `CGO_ENABLED=0 go build -o $tmp/parx .` in the repo root, as README installs it)
@@ -113,6 +120,15 @@ else
 fi
 parx_version=$(timeout 5 "$PARX" --version </dev/null 2>/dev/null | sed -n 1p || true)
 
+# The Go os/exec floor (scripts/execfloor), built the same way as parx; n/a without go.
+floor=""
+floor_origin="n/a (go not found)"
+if command -v go >/dev/null; then
+	(cd "$root" && CGO_ENABLED=0 go build -o "$tmp/execfloor" ./scripts/execfloor) || die "go build ./scripts/execfloor failed"
+	floor=$tmp/execfloor
+	floor_origin="scripts/execfloor built with $(go env GOVERSION), CGO_ENABLED=0"
+fi
+
 # GNU parallel: optional; must really be GNU's (Debian's moreutils also ships a `parallel`).
 gnu=""
 gnu_version="n/a (not installed)"
@@ -134,6 +150,7 @@ mkdir -p "$tmp/home/.parallel"
 export HOME="$tmp/home"
 
 P=$(printf '%q' "$PARX")
+F=$(printf '%q' "$floor")
 G=$(printf '%q' "$gnu")
 started=$SECONDS
 
@@ -142,6 +159,7 @@ echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | sed -n 1p)), Linux $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
 echo "- parx: ${parx_version:-"(no --version output)"}; $parx_origin"
+echo "- Go floor: $floor_origin"
 echo "- xargs: $(first_line xargs --version)"
 echo "- GNU parallel: $gnu_version"
 echo "- $(first_line hyperfine --version); RUNS=$RUNS (workload 2: $((RUNS * 10))), GNU_RUNS=$GNU_RUNS, GNU_WARMUP=$GNU_WARMUP, ONLY=$ONLY"
@@ -271,7 +289,11 @@ peak_rss() {
 	tail -n 1 "$tmp/time"
 }
 
-# Table rows, filled by add_row: workload | parx | xargs | GNU | parx/xargs | parx/GNU | target | verdict
+# The tools beside parx, in column order, with their column and ratio names. Table rows,
+# filled by add_row and plain_row: workload | parx | each tool | parx/each tool | target | verdict
+others=(floor xargs gnu)
+declare -A col_name=([floor]="Go floor" [xargs]="xargs -P" [gnu]="GNU parallel")
+declare -A short_name=([floor]=floor [xargs]=xargs [gnu]=GNU)
 rows=()
 
 # ratio A B -> A/B with 2 decimals, or n/a when either is not a plain number (" WRONG" is ignored).
@@ -294,9 +316,12 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 # add_row NAME DECIMALS TARGET_X TARGET_G: a row from res[] and rat[] (a ratio rat[] lacks is
 # the ratio of the medians). TARGET_X/TARGET_G: maximum parx/xargs and parx/GNU ratios ("" = none).
 add_row() {
-	local name=$1 dec=$2 tx=$3 tg=$4 k p rx rg target="" verdict="" miss=()
-	for k in parx xargs gnu; do res[$k]=${res[$k]:-n/a}; done
-	for k in xargs gnu; do rat[$k]=${rat[$k]:-$(ratio "${res[parx]}" "${res[$k]}")}; done
+	local name=$1 dec=$2 tx=$3 tg=$4 k p rx rg target="" verdict="" miss=() cells ratios=""
+	res[parx]=${res[parx]:-n/a}
+	for k in "${others[@]}"; do
+		res[$k]=${res[$k]:-n/a}
+		rat[$k]=${rat[$k]:-$(ratio "${res[parx]}" "${res[$k]}")}
+	done
 	p=${res[parx]} rx=${rat[xargs]} rg=${rat[gnu]}
 	[[ -n $tx ]] && target="parx/xargs <= $tx"
 	[[ -n $tg ]] && target="${target:+$target, }parx/GNU <= $tg"
@@ -320,17 +345,39 @@ add_row() {
 			verdict="-"
 		fi
 	fi
-	[[ ${res[xargs]} == FAIL* || ${res[xargs]} == *WRONG ]] && verdict="$verdict (xargs: ${res[xargs]##* })"
-	[[ ${res[gnu]} == FAIL* || ${res[gnu]} == *WRONG ]] && verdict="$verdict (GNU: ${res[gnu]##* })"
-	rows+=("$name|$(fmt "$p" "$dec")|$(fmt "${res[xargs]}" "$dec")|$(fmt "${res[gnu]}" "$dec")|$rx|$rg|${target:--}|$verdict")
+	cells="$name|$(fmt "$p" "$dec")"
+	for k in "${others[@]}"; do
+		[[ ${res[$k]} == FAIL* || ${res[$k]} == *WRONG ]] && verdict="$verdict (${short_name[$k]}: ${res[$k]##* })"
+		cells="$cells|$(fmt "${res[$k]}" "$dec")"
+		ratios="$ratios|${rat[$k]}"
+	done
+	rows+=("$cells$ratios|${target:--}|$verdict")
+}
+
+# plain_row NAME PARX GNU TARGET VERDICT: a row of values beside GNU parallel's only (n/a for
+# the other tools), with the ratio parx/GNU.
+plain_row() {
+	local k cells="$1|$2" ratios=""
+	for k in "${others[@]}"; do
+		if [[ $k == gnu ]]; then
+			cells="$cells|$3" ratios="$ratios|$(ratio "$2" "$3")"
+		else
+			cells="$cells|n/a" ratios="$ratios|n/a"
+		fi
+	done
+	rows+=("$cells$ratios|$4|$5")
 }
 
 gnu_tool() { # gnu_tool RUNS WANT CMD: declares GNU parallel, when there is one
 	[[ -z $gnu ]] || tool gnu "$1" "$GNU_WARMUP" "$2" "$3"
 }
+floor_tool() { # floor_tool RUNS WANT CMD: declares the Go floor, when it was built
+	[[ -z $floor ]] || tool floor "$1" 1 "$2" "$3"
+}
 
 if wants 1; then
 	tool parx "$RUNS" 1 "$empty_sum" "seq $JOBS | $P -j2 true"
+	floor_tool "$RUNS" "$empty_sum" "seq $JOBS | $F -j 2 true"
 	tool xargs "$RUNS" 1 "$empty_sum" "seq $JOBS | xargs -P2 -n1 true"
 	gnu_tool "$GNU_RUNS" "$empty_sum" "seq $JOBS | $G -j2 true"
 	run_rounds 1 bash
@@ -339,6 +386,7 @@ fi
 
 if wants 2; then
 	tool parx $((RUNS * 10)) 1 "$empty_sum" "echo 1 | $P true"
+	floor_tool $((RUNS * 10)) "$empty_sum" "echo 1 | $F true"
 	tool xargs $((RUNS * 10)) 1 "$empty_sum" "echo 1 | xargs -n1 true"
 	gnu_tool "$RUNS" "$empty_sum" "echo 1 | $G true"
 	run_rounds 2 bash
@@ -348,7 +396,9 @@ fi
 if wants 3; then
 	want=$(seq "$JOBS" | sum_of)
 	tool parx "$RUNS" 1 "$want" "seq $JOBS | $P -k -j2 echo {}"
-	tool xargs "$RUNS" 1 "sorted:$(seq "$JOBS" | c_sort | sum_of)" "seq $JOBS | xargs -P2 -n1 echo"
+	sorted="sorted:$(seq "$JOBS" | c_sort | sum_of)"
+	floor_tool "$RUNS" "$sorted" "seq $JOBS | $F -j 2 echo"
+	tool xargs "$RUNS" 1 "$sorted" "seq $JOBS | xargs -P2 -n1 echo"
 	gnu_tool "$GNU_RUNS" "$want" "seq $JOBS | $G -k -j2 echo {}"
 	run_rounds 3 bash
 	add_row "3. $JOBS x echo {}, -k -j2 (s)" 3 1.2 ""
@@ -357,6 +407,7 @@ fi
 if wants 4; then
 	want=$(head -c $((200 * 262144)) /dev/zero | sum_of)
 	tool parx "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | $P -k -j2 head -c 262144"
+	floor_tool "$RUNS" "$want" "yes /dev/zero | head -n 200 | $F -j 2 head -c 262144"
 	tool xargs "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | xargs -P2 -n1 head -c 262144"
 	gnu_tool "$GNU_RUNS" "$want" "yes /dev/zero | head -n 200 | $G -k -j2 head -c 262144"
 	run_rounds 4 bash
@@ -365,6 +416,7 @@ fi
 
 if wants 5; then
 	tool parx "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | $P -j100 sleep"
+	floor_tool "$RUNS" "$empty_sum" "yes 0.05 | head -n 400 | $F -j 100 sleep"
 	tool xargs "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | xargs -P100 -n1 sleep"
 	gnu_tool "$GNU_RUNS" "$empty_sum" "yes 0.05 | head -n 400 | $G -j100 sleep"
 	run_rounds 5 bash
@@ -413,7 +465,7 @@ if wants 6; then
 	elif [[ $p == FAIL* ]]; then
 		verdict="FAIL (parx)"
 	fi
-	rows+=("6. same, peak RSS (MiB)$gnote|$p_rss|n/a|$g_rss|n/a|$(ratio "$p_rss" "$g_rss")|parx <= 30 MiB|$verdict")
+	plain_row "6. same, peak RSS (MiB)$gnote" "$p_rss" "$g_rss" "parx <= 30 MiB" "$verdict"
 fi
 
 # pipe_rows N LABEL TARGET_G OPTS...: workload 7 or 8, --pipe(-part) of $big into wc -l.
@@ -428,7 +480,7 @@ pipe_rows() {
 	add_row "$n. $label, $PIPE_MIB MiB (s)" 3 "" "$tg"
 	mbps() { if [[ ${1% WRONG} =~ $num_re ]]; then awk -v b="$pipe_bytes" -v t="${1% WRONG}" 'BEGIN { printf "%.0f", b / 1e6 / t }'; else echo n/a; fi; }
 	mb=$(mbps "$p")
-	rows+=("$n. same, MB/s|$mb|n/a|$(mbps "$g")|n/a|$(ratio "$mb" "$(mbps "$g")")|-|-")
+	plain_row "$n. same, MB/s" "$mb" "$(mbps "$g")" - -
 	# Peak RSS of one more run of each (stdin is the file for --pipe).
 	if r=$(peak_rss "$big" /dev/null bash -c "exec $P $opts wc -l"); then p_rss=$(awk -v k="${r#* }" 'BEGIN { printf "%.1f", k / 1024 }'); fi
 	if [[ -n $gnu ]] && r=$(peak_rss "$big" /dev/null bash -c "exec $G $opts wc -l"); then g_rss=$(awk -v k="${r#* }" 'BEGIN { printf "%.1f", k / 1024 }'); fi
@@ -436,7 +488,7 @@ pipe_rows() {
 	if [[ $p_rss =~ $num_re ]]; then
 		if le "$p_rss" 64; then verdict=ok; else verdict="MISS ($p_rss MiB)"; fi
 	fi
-	rows+=("$n. same, peak RSS (MiB)|$p_rss|n/a|$g_rss|n/a|$(ratio "$p_rss" "$g_rss")|parx <= 64 MiB|$verdict")
+	plain_row "$n. same, peak RSS (MiB)" "$p_rss" "$g_rss" "parx <= 64 MiB" "$verdict"
 }
 
 if wants 7 || wants 8; then
@@ -453,7 +505,10 @@ wants 7 && pipe_rows 7 "--pipe --block 10M -j2 wc -l" 0.5 --pipe --block 10M -j2
 wants 8 && pipe_rows 8 "--pipe-part --block 10M -j2 wc -l" 1.0 --pipe-part -a "$B" --block 10M -j2
 
 elapsed=$((SECONDS - started))
-header="workload|parx|xargs -P|GNU parallel|parx/xargs|parx/GNU|target|verdict"
+header="workload|parx" align="|---|---:"
+for k in "${others[@]}"; do header="$header|${col_name[$k]}" align="$align|---:"; done
+for k in "${others[@]}"; do header="$header|parx/${short_name[$k]}" align="$align|---:"; done
+header="$header|target|verdict" align="$align|---|---|"
 
 echo "## Results (medians in seconds unless noted)"
 echo
@@ -474,12 +529,12 @@ echo
 echo "Markdown:"
 echo
 echo "| ${header//|/ | } |"
-echo "|---|---:|---:|---:|---:|---:|---|---|"
+echo "$align"
 for row in "${rows[@]}"; do
 	echo "| ${row//|/ | } |"
 done
 echo
 echo "Notes: medians of timed runs: parx and xargs $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs). Workloads 1-5: interleaved rounds, one run of each tool per round; ratios are medians of the per-round ratios."
-echo "xargs runs without -k (it has none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
-echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines; parx --pipe --block 10M -j2 wc -l < big; parx --pipe-part -a big --block 10M -j2 wc -l (xargs: same with -P2 -n1 / -n1 / -P100 -n1)."
+echo "xargs and the Go floor run without -k (they have none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
+echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines; parx --pipe --block 10M -j2 wc -l < big; parx --pipe-part -a big --block 10M -j2 wc -l (xargs: same with -P2 -n1 / -n1 / -P100 -n1; Go floor: execfloor -j 2 / -j 100 CMD, no -k)."
 echo "Total benchmark time: ${elapsed} s."
