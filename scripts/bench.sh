@@ -13,8 +13,8 @@
 #   1  JOBS `true` jobs at -j2        seq JOBS | parx -j2 true          target parx/xargs <= 1.1, parx/GNU <= 0.1
 #   2  one `true` job (start-up)      echo 1 | parx true                target parx/xargs <= 1.2
 #   3  JOBS `echo {}` jobs, -k -j2    seq JOBS | parx -k -j2 echo {}    target parx/xargs <= 1.2
-#                                     (xargs and the floor have no -k: their output is checked
-#                                     after sorting)
+#                                     (xargs, the floor and moreutils have no -k: their output
+#                                     is checked after sorting)
 #   4  200 jobs printing 256 KiB each, -k -j2
 #                                     yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144
 #   5  400 `sleep 0.05` jobs at -j100 yes 0.05 | head -n 400 | parx -j100 sleep
@@ -35,8 +35,13 @@
 # Columns: parx; the Go floor, scripts/execfloor built like parx (a bare os/exec loop:
 # `seq 1000 | execfloor -j 2 true` runs the command once per input line, P at a time, output
 # straight through, no ordering), in workloads 1-5 (n/a in 6-8, and without go); xargs -P;
-# GNU parallel; then the ratios parx/floor, parx/xargs and parx/GNU. The floor shows what
-# any Go program pays to run the jobs: parx/floor is parx's own overhead.
+# moreutils' parallel in workloads 1-5 (n/a in 6-8; `parallel.moreutils -j 2 true -- 1 2 ...`:
+# the inputs go on its command line after `--`, as $(seq JOBS); it has no -k either); GNU
+# parallel; then the ratios parx/floor, parx/xargs, parx/moreutils and parx/GNU. The floor
+# shows what any Go program pays to run the jobs: parx/floor is parx's own overhead.
+# moreutils' parallel is optional (n/a when not installed): `apt-get install -y moreutils`;
+# with GNU parallel installed, Debian puts it at /usr/bin/parallel.moreutils.
+# (moreutils 0.67 sometimes loses part of the 50 MiB of workload 4: its row then says WRONG.)
 #
 # Environment:
 #   PARX=path           parx binary (default: `CGO_ENABLED=0 go build -o $tmp/parx .` in the repo root, as README installs it)
@@ -50,6 +55,8 @@
 #   DRYRUN_LINES=N      input lines of workload 6 for parx (default 1000000)
 #   GNU_DRYRUN_LINES=N  input lines of workload 6 for GNU parallel (default 1000)
 #   GNU_PARALLEL=cmd    GNU parallel to compare with (default `parallel`); NO_GNU=1 skips it
+#   MOREUTILS_PARALLEL=cmd  moreutils' parallel (default `parallel.moreutils`, else `parallel`
+#                       when that is moreutils'); NO_MOREUTILS=1 skips it
 #
 # Method: each command first runs once as the warm-up, and that run's stdout checksum and
 # exit status are checked, so a tool that fails or prints the wrong thing is shown as
@@ -83,6 +90,8 @@ ONLY=${ONLY:-1,2,3,4,5,6,7,8}
 PIPE_MIB=${PIPE_MIB:-512}
 GNU_PARALLEL=${GNU_PARALLEL:-parallel}
 NO_GNU=${NO_GNU:-0}
+MOREUTILS_PARALLEL=${MOREUTILS_PARALLEL:-parallel.moreutils}
+NO_MOREUTILS=${NO_MOREUTILS:-0}
 TIME_BIN=${TIME_BIN:-/usr/bin/time}
 
 for v in RUNS GNU_RUNS JOBS DRYRUN_LINES GNU_DRYRUN_LINES PIPE_MIB; do
@@ -144,6 +153,22 @@ elif gnu_path=$(command -v "$GNU_PARALLEL" 2>/dev/null); then
 	fi
 fi
 
+# moreutils' parallel: optional; told from GNU's by its usage line.
+mu=""
+mu_version="n/a (not installed: apt-get install -y moreutils)"
+is_moreutils() { [[ $(first_line "$1" -h) == "parallel [OPTIONS] command -- arguments" ]]; }
+if [[ $NO_MOREUTILS == 1 ]]; then
+	mu_version="n/a (NO_MOREUTILS=1)"
+else
+	for c in "$MOREUTILS_PARALLEL" parallel; do
+		if c=$(command -v "$c" 2>/dev/null) && is_moreutils "$c"; then
+			mu=$c
+			mu_version="$c, moreutils $(dpkg-query -W -f '${Version}' moreutils 2>/dev/null || echo '(version unknown)')"
+			break
+		fi
+	done
+fi
+
 # Every tool (and PARX=parallel used as a stand-in) runs with a quiet GNU-parallel HOME.
 mkdir -p "$tmp/home/.parallel"
 : >"$tmp/home/.parallel/will-cite"
@@ -151,6 +176,7 @@ export HOME="$tmp/home"
 
 P=$(printf '%q' "$PARX")
 F=$(printf '%q' "$floor")
+M=$(printf '%q' "$mu")
 G=$(printf '%q' "$gnu")
 started=$SECONDS
 
@@ -161,6 +187,7 @@ echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/
 echo "- parx: ${parx_version:-"(no --version output)"}; $parx_origin"
 echo "- Go floor: $floor_origin"
 echo "- xargs: $(first_line xargs --version)"
+echo "- moreutils parallel: $mu_version"
 echo "- GNU parallel: $gnu_version"
 echo "- $(first_line hyperfine --version); RUNS=$RUNS (workload 2: $((RUNS * 10))), GNU_RUNS=$GNU_RUNS, GNU_WARMUP=$GNU_WARMUP, ONLY=$ONLY"
 echo
@@ -291,9 +318,9 @@ peak_rss() {
 
 # The tools beside parx, in column order, with their column and ratio names. Table rows,
 # filled by add_row and plain_row: workload | parx | each tool | parx/each tool | target | verdict
-others=(floor xargs gnu)
-declare -A col_name=([floor]="Go floor" [xargs]="xargs -P" [gnu]="GNU parallel")
-declare -A short_name=([floor]=floor [xargs]=xargs [gnu]=GNU)
+others=(floor xargs mu gnu)
+declare -A col_name=([floor]="Go floor" [xargs]="xargs -P" [mu]="moreutils parallel" [gnu]="GNU parallel")
+declare -A short_name=([floor]=floor [xargs]=xargs [mu]=moreutils [gnu]=GNU)
 rows=()
 
 # ratio A B -> A/B with 2 decimals, or n/a when either is not a plain number (" WRONG" is ignored).
@@ -374,11 +401,15 @@ gnu_tool() { # gnu_tool RUNS WANT CMD: declares GNU parallel, when there is one
 floor_tool() { # floor_tool RUNS WANT CMD: declares the Go floor, when it was built
 	[[ -z $floor ]] || tool floor "$1" 1 "$2" "$3"
 }
+mu_tool() { # mu_tool RUNS WANT CMD: declares moreutils' parallel, when there is one
+	[[ -z $mu ]] || tool mu "$1" 1 "$2" "$3"
+}
 
 if wants 1; then
 	tool parx "$RUNS" 1 "$empty_sum" "seq $JOBS | $P -j2 true"
 	floor_tool "$RUNS" "$empty_sum" "seq $JOBS | $F -j 2 true"
 	tool xargs "$RUNS" 1 "$empty_sum" "seq $JOBS | xargs -P2 -n1 true"
+	mu_tool "$RUNS" "$empty_sum" "$M -j 2 true -- \$(seq $JOBS)"
 	gnu_tool "$GNU_RUNS" "$empty_sum" "seq $JOBS | $G -j2 true"
 	run_rounds 1 bash
 	add_row "1. $JOBS x true, -j2 (s)" 3 1.1 0.1
@@ -388,6 +419,7 @@ if wants 2; then
 	tool parx $((RUNS * 10)) 1 "$empty_sum" "echo 1 | $P true"
 	floor_tool $((RUNS * 10)) "$empty_sum" "echo 1 | $F true"
 	tool xargs $((RUNS * 10)) 1 "$empty_sum" "echo 1 | xargs -n1 true"
+	mu_tool $((RUNS * 10)) "$empty_sum" "$M true -- 1"
 	gnu_tool "$RUNS" "$empty_sum" "echo 1 | $G true"
 	run_rounds 2 bash
 	add_row "2. one true job (s)" 4 1.2 ""
@@ -399,6 +431,7 @@ if wants 3; then
 	sorted="sorted:$(seq "$JOBS" | c_sort | sum_of)"
 	floor_tool "$RUNS" "$sorted" "seq $JOBS | $F -j 2 echo"
 	tool xargs "$RUNS" 1 "$sorted" "seq $JOBS | xargs -P2 -n1 echo"
+	mu_tool "$RUNS" "$sorted" "$M -j 2 echo -- \$(seq $JOBS)"
 	gnu_tool "$GNU_RUNS" "$want" "seq $JOBS | $G -k -j2 echo {}"
 	run_rounds 3 bash
 	add_row "3. $JOBS x echo {}, -k -j2 (s)" 3 1.2 ""
@@ -409,6 +442,7 @@ if wants 4; then
 	tool parx "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | $P -k -j2 head -c 262144"
 	floor_tool "$RUNS" "$want" "yes /dev/zero | head -n 200 | $F -j 2 head -c 262144"
 	tool xargs "$RUNS" 1 "$want" "yes /dev/zero | head -n 200 | xargs -P2 -n1 head -c 262144"
+	mu_tool "$RUNS" "$want" "$M -j 2 head -c 262144 -- \$(yes /dev/zero | head -n 200)"
 	gnu_tool "$GNU_RUNS" "$want" "yes /dev/zero | head -n 200 | $G -k -j2 head -c 262144"
 	run_rounds 4 bash
 	add_row "4. 200 x 256 KiB out, -k -j2 (s)" 3 "" ""
@@ -418,6 +452,7 @@ if wants 5; then
 	tool parx "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | $P -j100 sleep"
 	floor_tool "$RUNS" "$empty_sum" "yes 0.05 | head -n 400 | $F -j 100 sleep"
 	tool xargs "$RUNS" 1 "$empty_sum" "yes 0.05 | head -n 400 | xargs -P100 -n1 sleep"
+	mu_tool "$RUNS" "$empty_sum" "$M -j 100 sleep -- \$(yes 0.05 | head -n 400)"
 	gnu_tool "$GNU_RUNS" "$empty_sum" "yes 0.05 | head -n 400 | $G -j100 sleep"
 	run_rounds 5 bash
 	add_row "5. 400 x sleep 0.05, -j100 (s)" 3 "" ""
@@ -535,6 +570,6 @@ for row in "${rows[@]}"; do
 done
 echo
 echo "Notes: medians of timed runs: parx and xargs $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs). Workloads 1-5: interleaved rounds, one run of each tool per round; ratios are medians of the per-round ratios."
-echo "xargs and the Go floor run without -k (they have none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
-echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines; parx --pipe --block 10M -j2 wc -l < big; parx --pipe-part -a big --block 10M -j2 wc -l (xargs: same with -P2 -n1 / -n1 / -P100 -n1; Go floor: execfloor -j 2 / -j 100 CMD, no -k)."
+echo "xargs, the Go floor and moreutils parallel run without -k (they have none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
+echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines; parx --pipe --block 10M -j2 wc -l < big; parx --pipe-part -a big --block 10M -j2 wc -l (xargs: same with -P2 -n1 / -n1 / -P100 -n1; Go floor: execfloor -j 2 / -j 100 CMD, no -k; moreutils: parallel.moreutils -j 2 / -j 100 CMD -- \$(seq ...), no -k)."
 echo "Total benchmark time: ${elapsed} s."
