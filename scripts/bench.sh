@@ -3,9 +3,10 @@
 # (GUIDE.md section 4), in one run, and print a table of medians, ratios and targets.
 #
 # Usage:
-#   scripts/bench.sh                    # build parx from this checkout, run workloads 1-8
+#   scripts/bench.sh                    # build parx from this checkout, run workloads 1-8 and startup
 #   PARX=/path/to/parx scripts/bench.sh # use an existing binary instead of building
 #   ONLY=1,3 RUNS=3 scripts/bench.sh    # only workloads 1 and 3, 3 timed runs each
+#   ONLY=startup scripts/bench.sh       # only the start-up table
 #   scripts/bench.sh > bench.md         # progress goes to stderr, results to stdout
 #
 # Workloads (the same command line for every tool; input lines supply the argument, so no
@@ -30,6 +31,13 @@
 #                                     and peak RSS follow. xargs has no --pipe (n/a).
 #   8  --pipe-part of the same file:  parx --pipe-part -a big --block 10M -j2 wc -l
 #                                     target parx/GNU <= 1.0
+#   startup  a table of its own (ONLY=startup; included by default): the binary size (bytes,
+#            MiB) of parx, a Go hello-world (scripts/hello, built like parx) and xargs, and the
+#            median wall time of `parx --version`, `hello` and `xargs --version`, and of one
+#            job: `parx -a one true` and `xargs -a one true` (one: a file of the line 1; the
+#            same as `echo 1 | parx true`, but with no shell in the timing); ratios parx/hello
+#            and parx/xargs. RUNS*10 interleaved rounds of `hyperfine -N --runs 1`. It guards
+#            parx's start-up: later features (database drivers, ssh) must not add to it.
 # All output goes to /dev/null (hyperfine --output=null) except where checked (see below).
 #
 # Columns: parx; the Go floor, scripts/execfloor built like parx (a bare os/exec loop:
@@ -45,9 +53,10 @@
 #
 # Environment:
 #   PARX=path           parx binary (default: `CGO_ENABLED=0 go build -o $tmp/parx .` in the repo root, as README installs it)
-#   ONLY=1,2,...        workloads to run (default 1,2,3,4,5,6,7,8)
+#   ONLY=1,2,...        workloads to run, `startup` for the start-up table (default
+#                       1,2,3,4,5,6,7,8,startup: the start-up table is included)
 #   PIPE_MIB=N          size of the file of workloads 7 and 8 in MiB (default 512)
-#   RUNS=N              rounds (timed runs) per tool (default 5; workload 2 uses 10*N)
+#   RUNS=N              rounds (timed runs) per tool (default 5; workload 2 and startup use 10*N)
 #   GNU_RUNS=N          rounds GNU parallel takes part in, workloads 1,3,4,5 (default 1: it is
 #                       slow; workload 2 uses RUNS); GNU_RUNS > RUNS adds rounds of GNU alone
 #   GNU_WARMUP=N        warm-up runs for GNU parallel (default 0; >0 also checks its output)
@@ -86,7 +95,7 @@ GNU_WARMUP=${GNU_WARMUP:-0}
 JOBS=${JOBS:-3000}
 DRYRUN_LINES=${DRYRUN_LINES:-1000000}
 GNU_DRYRUN_LINES=${GNU_DRYRUN_LINES:-1000}
-ONLY=${ONLY:-1,2,3,4,5,6,7,8}
+ONLY=${ONLY:-1,2,3,4,5,6,7,8,startup}
 PIPE_MIB=${PIPE_MIB:-512}
 GNU_PARALLEL=${GNU_PARALLEL:-parallel}
 NO_GNU=${NO_GNU:-0}
@@ -98,7 +107,7 @@ for v in RUNS GNU_RUNS JOBS DRYRUN_LINES GNU_DRYRUN_LINES PIPE_MIB; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
 [[ $GNU_WARMUP =~ ^[0-9]+$ ]] || die "GNU_WARMUP must be a non-negative integer"
-[[ $ONLY =~ ^[1-8](,[1-8])*$ ]] || die "ONLY must be a comma-separated list of 1-8, got '$ONLY'"
+[[ $ONLY =~ ^([1-8]|startup)(,([1-8]|startup))*$ ]] || die "ONLY must be a comma-separated list of 1-8 and startup, got '$ONLY'"
 wants() { [[ ,$ONLY, == *,"$1",* ]]; }
 
 for t in hyperfine xargs seq cksum awk sed sort yes head timeout; do
@@ -129,13 +138,16 @@ else
 fi
 parx_version=$(timeout 5 "$PARX" --version </dev/null 2>/dev/null | sed -n 1p || true)
 
-# The Go os/exec floor (scripts/execfloor), built the same way as parx; n/a without go.
-floor=""
+# The Go os/exec floor (scripts/execfloor) and a Go hello-world (scripts/hello), built the
+# same way as parx; n/a without go.
+floor="" hello=""
 floor_origin="n/a (go not found)"
 if command -v go >/dev/null; then
-	(cd "$root" && CGO_ENABLED=0 go build -o "$tmp/execfloor" ./scripts/execfloor) || die "go build ./scripts/execfloor failed"
-	floor=$tmp/execfloor
-	floor_origin="scripts/execfloor built with $(go env GOVERSION), CGO_ENABLED=0"
+	for d in execfloor hello; do
+		(cd "$root" && CGO_ENABLED=0 go build -o "$tmp/$d" "./scripts/$d") || die "go build ./scripts/$d failed"
+	done
+	floor=$tmp/execfloor hello=$tmp/hello
+	floor_origin="scripts/execfloor and scripts/hello built with $(go env GOVERSION), CGO_ENABLED=0"
 fi
 
 # GNU parallel: optional; must really be GNU's (Debian's moreutils also ships a `parallel`).
@@ -177,6 +189,7 @@ export HOME="$tmp/home"
 P=$(printf '%q' "$PARX")
 F=$(printf '%q' "$floor")
 M=$(printf '%q' "$mu")
+H=$(printf '%q' "$hello")
 G=$(printf '%q' "$gnu")
 started=$SECONDS
 
@@ -185,11 +198,11 @@ echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | sed -n 1p)), Linux $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
 echo "- parx: ${parx_version:-"(no --version output)"}; $parx_origin"
-echo "- Go floor: $floor_origin"
+echo "- Go floor and Go hello-world: $floor_origin"
 echo "- xargs: $(first_line xargs --version)"
 echo "- moreutils parallel: $mu_version"
 echo "- GNU parallel: $gnu_version"
-echo "- $(first_line hyperfine --version); RUNS=$RUNS (workload 2: $((RUNS * 10))), GNU_RUNS=$GNU_RUNS, GNU_WARMUP=$GNU_WARMUP, ONLY=$ONLY"
+echo "- $(first_line hyperfine --version); RUNS=$RUNS (workload 2 and start-up: $((RUNS * 10))), GNU_RUNS=$GNU_RUNS, GNU_WARMUP=$GNU_WARMUP, ONLY=$ONLY"
 echo
 
 sum_of() { cksum | awk '{print $1, $2}'; }
@@ -333,10 +346,14 @@ ratio() {
 		echo n/a
 	fi
 }
-fmt() { # fmt VALUE DECIMALS: round numbers, pass FAIL/WRONG/n/a through
+fmt() { # fmt VALUE DECIMALS [SCALE]: round numbers (times SCALE), pass FAIL/WRONG/n/a through
 	local v=$1 note=""
 	[[ $v == *" WRONG" ]] && { v=${v% WRONG}; note=" WRONG"; }
-	if [[ $v =~ $num_re ]]; then printf "%.${2}f%s" "$v" "$note"; else printf '%s%s' "$v" "$note"; fi
+	if [[ $v =~ $num_re ]]; then
+		awk -v v="$v" -v s="${3:-1}" -v n="$note" "BEGIN { printf \"%.${2}f%s\", v * s, n }"
+	else
+		printf '%s%s' "$v" "$note"
+	fi
 }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
@@ -539,37 +556,78 @@ fi
 wants 7 && pipe_rows 7 "--pipe --block 10M -j2 wc -l" 0.5 --pipe --block 10M -j2 "<" "$B"
 wants 8 && pipe_rows 8 "--pipe-part --block 10M -j2 wc -l" 1.0 --pipe-part -a "$B" --block 10M -j2
 
+# The start-up table: binary size, --version and one job, beside a Go hello-world and xargs,
+# in RUNS*10 interleaved rounds of `hyperfine -N` (no shell: the one job reads its input line
+# with -a FILE, as `echo 1 | parx true` would from the pipe). srows: what | parx | hello |
+# xargs | parx/hello | parx/xargs
+srows=()
+start_row() { # start_row NAME PARX_KEY XARGS_KEY: times in ms, ratios of the rounds
+	srows+=("$1|$(fmt "${res[$2]:-n/a}" 2 1000)|$(fmt "${res[hello]:-n/a}" 2 1000)|$(fmt "${res[$3]:-n/a}" 2 1000)|$(round_ratio "$2" hello)|$(round_ratio "$2" "$3")")
+}
+if wants startup; then
+	echo 1 >"$tmp/one"
+	O=$(printf '%q' "$tmp/one")
+	tool pv $((RUNS * 10)) 1 "" "$P --version"
+	[[ -z $hello ]] || tool hello $((RUNS * 10)) 1 "$(echo 'hello, world' | sum_of)" "$H"
+	tool xv $((RUNS * 10)) 1 "" "xargs --version"
+	tool p1 $((RUNS * 10)) 1 "$empty_sum" "$P -a $O true"
+	tool x1 $((RUNS * 10)) 1 "$empty_sum" "xargs -a $O true"
+	run_rounds startup none
+	xargs_bin=$(command -v xargs)
+	ps=$(wc -c <"$PARX") xs=$(wc -c <"$xargs_bin") hs=n/a
+	[[ -z $hello ]] || hs=$(wc -c <"$hello")
+	srows+=("binary size (bytes)|$ps|$hs|$xs|$(ratio "$ps" "$hs")|$(ratio "$ps" "$xs")")
+	mib=9.5367431640625e-07 # 1 / 2^20, exactly
+	srows+=("binary size (MiB)|$(fmt "$ps" 2 $mib)|$(fmt "$hs" 2 $mib)|$(fmt "$xs" 2 $mib)|-|-")
+	start_row "--version (ms)" pv xv
+	start_row "one job: -a FILE true (ms)" p1 x1
+fi
+
 elapsed=$((SECONDS - started))
 header="workload|parx" align="|---|---:"
 for k in "${others[@]}"; do header="$header|${col_name[$k]}" align="$align|---:"; done
 for k in "${others[@]}"; do header="$header|parx/${short_name[$k]}" align="$align|---:"; done
 header="$header|target|verdict" align="$align|---|---|"
 
-echo "## Results (medians in seconds unless noted)"
+# print_table HEADER ALIGN ROW...: the rows (cells split by |) as a plain aligned table, then
+# as a Markdown table whose separator line is ALIGN.
+print_table() {
+	local header=$1 align=$2 row
+	shift 2
+	printf '%s\n' "$header" "$@" | awk -F'|' '
+		{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; nf = NF }
+		END {
+			for (r = 1; r <= n; r++) {
+				line = ""
+				for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s", cell[r, i]) (i < nf ? "  " : "")
+				sub(/ +$/, "", line); print line
+			}
+		}'
+	echo
+	echo "Markdown:"
+	echo
+	echo "| ${header//|/ | } |"
+	echo "$align"
+	for row in "$@"; do
+		echo "| ${row//|/ | } |"
+	done
+	echo
+}
+
+if ((${#rows[@]})); then
+	echo "## Results (medians in seconds unless noted)"
+	echo
+	print_table "$header" "$align" "${rows[@]}"
+	echo "Notes: medians of timed runs: parx and xargs $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs). Workloads 1-5: interleaved rounds, one run of each tool per round; ratios are medians of the per-round ratios."
+	echo "xargs, the Go floor and moreutils parallel run without -k (they have none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
+	echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines; parx --pipe --block 10M -j2 wc -l < big; parx --pipe-part -a big --block 10M -j2 wc -l (xargs: same with -P2 -n1 / -n1 / -P100 -n1; Go floor: execfloor -j 2 / -j 100 CMD, no -k; moreutils: parallel.moreutils -j 2 / -j 100 CMD -- \$(seq ...), no -k)."
+fi
+if ((${#srows[@]})); then
+	((${#rows[@]} == 0)) || echo
+	echo "## Start-up (medians of $((RUNS * 10)) interleaved rounds, hyperfine -N)"
+	echo
+	print_table "start-up|parx|Go hello-world|xargs|parx/hello|parx/xargs" "|---|---:|---:|---:|---:|---:|" "${srows[@]}"
+	echo "Commands: parx --version, hello, xargs --version; parx -a one true, xargs -a one true (one = a file holding the line 1; the hello column is the same hello-world run, no job). Ratios: medians of the per-round ratios. xargs is linked dynamically: its size leaves out libc. WRONG/FAIL as above."
+fi
 echo
-# Plain aligned table.
-{
-	echo "$header"
-	printf '%s\n' "${rows[@]}"
-} | awk -F'|' '
-	{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; nf = NF }
-	END {
-		for (r = 1; r <= n; r++) {
-			line = ""
-			for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s", cell[r, i]) (i < nf ? "  " : "")
-			sub(/ +$/, "", line); print line
-		}
-	}'
-echo
-echo "Markdown:"
-echo
-echo "| ${header//|/ | } |"
-echo "$align"
-for row in "${rows[@]}"; do
-	echo "| ${row//|/ | } |"
-done
-echo
-echo "Notes: medians of timed runs: parx and xargs $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs). Workloads 1-5: interleaved rounds, one run of each tool per round; ratios are medians of the per-round ratios."
-echo "xargs, the Go floor and moreutils parallel run without -k (they have none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
-echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines; parx --pipe --block 10M -j2 wc -l < big; parx --pipe-part -a big --block 10M -j2 wc -l (xargs: same with -P2 -n1 / -n1 / -P100 -n1; Go floor: execfloor -j 2 / -j 100 CMD, no -k; moreutils: parallel.moreutils -j 2 / -j 100 CMD -- \$(seq ...), no -k)."
 echo "Total benchmark time: ${elapsed} s."
