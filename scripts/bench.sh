@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench.sh - time parx beside `xargs -P` and GNU parallel on the same workloads
-# (GUIDE.md section 4), in one run, and print a table of medians, ratios and targets.
+# bench.sh - time parx beside a bare Go os/exec floor, `xargs -P`, moreutils' parallel and
+# GNU parallel on the same workloads (GUIDE.md section 4), in one run, and print a table of
+# medians, ratios and targets; then a start-up table (size, --version, one job).
 #
 # Usage:
 #   scripts/bench.sh                    # build parx from this checkout, run workloads 1-8 and startup
@@ -76,6 +77,7 @@
 # table shows each tool's median over its rounds, and each ratio is the median of the
 # per-round ratios (parx/xargs of round 1, of round 2, ...), not a ratio of medians. Workloads
 # 6-8 are long single commands: `hyperfine --runs N` times each tool's runs back to back.
+# The start-up table's rounds are the same with `hyperfine -N` (no shell to subtract).
 # Peak RSS is `/usr/bin/time -f %M` (KiB, shown in MiB) of the tool process itself.
 # GNU parallel runs with HOME set to a temp dir holding .parallel/will-cite (no notice).
 #
