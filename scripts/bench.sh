@@ -620,7 +620,7 @@ if ((${#rows[@]})); then
 	echo "## Results (medians in seconds unless noted)"
 	echo
 	print_table "$header" "$align" "${rows[@]}"
-	echo "Notes: medians of timed runs: parx and xargs $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs). Workloads 1-5: interleaved rounds, one run of each tool per round; ratios are medians of the per-round ratios."
+	echo "Notes: medians of timed runs: parx, the Go floor, xargs and moreutils $RUNS (workload 2: $((RUNS * 10))), GNU parallel $GNU_RUNS (workload 2: $RUNS); each after one checked warm-up run (GNU parallel: $GNU_WARMUP warm-up runs). Workloads 1-5: interleaved rounds, one run of each tool per round; ratios are medians of the per-round ratios."
 	echo "xargs, the Go floor and moreutils parallel run without -k (they have none). \"*\" = ratio of time per input line (different line counts). WRONG = output checksum differs from the expected output; FAIL = non-zero exit."
 	echo "Commands: seq $JOBS | parx -j2 true; echo 1 | parx true; seq $JOBS | parx -k -j2 echo {}; yes /dev/zero | head -n 200 | parx -k -j2 head -c 262144; yes 0.05 | head -n 400 | parx -j100 sleep; parx --dry-run echo < lines; parx --pipe --block 10M -j2 wc -l < big; parx --pipe-part -a big --block 10M -j2 wc -l (xargs: same with -P2 -n1 / -n1 / -P100 -n1; Go floor: execfloor -j 2 / -j 100 CMD, no -k; moreutils: parallel.moreutils -j 2 / -j 100 CMD -- \$(seq ...), no -k)."
 fi
