@@ -441,6 +441,8 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	// slot when it ends, so the hot path has no hand-off to a dispatcher
 	// and back; the loop below only fills slots that are free.
 	var starting sync.Mutex
+	asker := newJobAsker(src)
+	defer asker.close()
 	var seq, order int64
 	var srcErr error
 	var lastStart time.Time
@@ -458,7 +460,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		if srcDone || !st.waitDelay(lastStart) || !st.waitResources() {
 			return done()
 		}
-		job, ok, err := st.next(src, slot)
+		job, ok, err := st.next(asker, slot)
 		if !ok {
 			return done()
 		}
@@ -545,23 +547,43 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	return nil
 }
 
-// next asks src for the next job, but gives up (ok false) when the run is
-// stopped first: a source blocked reading a terminal or a pipe must not keep
-// a signalled parx alive. The abandoned call finishes in the background;
-// src is not called again.
-func (st *poolRun) next(src JobSource, slot int) (job *Job, ok bool, err error) {
-	type next struct {
-		job *Job
-		err error
-	}
-	ch := make(chan next, 1)
+// jobAsker calls a JobSource from one goroutine of its own, so that a call
+// blocked reading a terminal or a pipe can be abandoned when the run stops,
+// without a new goroutine for every job. One call is in flight at a time.
+type jobAsker struct {
+	src     JobSource
+	slots   chan int
+	answers chan jobAnswer
+}
+
+type jobAnswer struct {
+	job *Job
+	err error
+}
+
+func newJobAsker(src JobSource) *jobAsker {
+	a := &jobAsker{src: src, slots: make(chan int, 1), answers: make(chan jobAnswer, 1)}
 	go func() {
-		j, e := src.Next(slot)
-		ch <- next{j, e}
+		for slot := range a.slots {
+			j, err := a.src.Next(slot)
+			a.answers <- jobAnswer{j, err}
+		}
 	}()
+	return a
+}
+
+// close ends the asking goroutine once any call in flight returns.
+func (a *jobAsker) close() { close(a.slots) }
+
+// next asks the source for the next job, but gives up (ok false) when the
+// run is stopped first: a source blocked reading a terminal or a pipe must
+// not keep a signalled parx alive. The abandoned call finishes in the
+// background; the source is not called again.
+func (st *poolRun) next(a *jobAsker, slot int) (job *Job, ok bool, err error) {
+	a.slots <- slot
 	select {
-	case n := <-ch:
-		return n.job, true, n.err
+	case ans := <-a.answers:
+		return ans.job, true, ans.err
 	case <-st.runCtx.Done():
 	case <-st.p.Drain:
 	}
