@@ -87,6 +87,8 @@ type options struct {
 	memfree      string
 
 	pipe pipeFlags // --pipe, --pipe-part and their options (cmd/pipe.go)
+
+	version bool
 }
 
 // stopSignals carries the signals that stop a run part way: SIGINT and
@@ -190,11 +192,14 @@ input line is run as a command.`,
   find . -name '*.log' | parx gzip
   parx -j4 convert {} {.}.png ::: *.jpg
   parx 'echo {1}-{2}' ::: a b ::: 1 2`,
-		Version:       Version,
 		Args:          cobra.ArbitraryArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(c *cobra.Command, pos []string) error {
+			if o.version {
+				_, err := fmt.Fprintf(stdout, "parx %s\n", Version)
+				return err
+			}
 			runF(c, o, pos)
 			return nil
 		},
@@ -202,11 +207,14 @@ input line is run as a command.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetVersionTemplate("parx {{.Version}}\n")
 	fs := root.Flags()
 	fs.SetInterspersed(false) // everything from the command on is positional
 	fs.SortFlags = false      // --help lists related options together
 	defineFlags(fs, o)
+	// Not cobra's Version field: its version template is text/template,
+	// whose reflection makes the linker keep every exported method of every
+	// type, nearly doubling the binary and its start-up.
+	fs.BoolVar(&o.version, "version", false, "print parx's version and exit")
 	root.AddCommand(newCompletionCmd())
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {
