@@ -288,7 +288,7 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.StringVar(&o.halt, "halt-on-error", "never", "same as --halt")
 	fs.StringVar(&o.timeout, "timeout", "", "kill a job after `SECS` (s, m, h, d suffixes), or N% of the median runtime")
 	fs.IntVar(&o.retries, "retries", 0, "run a failing job up to `N` times in all")
-	fs.StringVar(&o.joblog, "joblog", "", "log each finished job to `FILE` (GNU's TSV; +FILE appends)")
+	fs.StringVar(&o.joblog, "joblog", "", "log each job to `FILE` once its output is printed (GNU's TSV; +FILE appends)")
 	fs.BoolVar(&o.resume, "resume", false, "skip the jobs already in the --joblog")
 	fs.BoolVar(&o.resumeFailed, "resume-failed", false, "skip the jobs in the --joblog that succeeded; run failed ones again")
 	fs.BoolVar(&o.retryFailed, "retry-failed", false, "run the failed jobs of the --joblog again, with their logged commands")

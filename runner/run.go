@@ -63,7 +63,8 @@ type Config struct {
 	// used. Command must not be empty.
 	Pipe *PipeOptions
 
-	// JobLog, if set, gets a line for each job as soon as it finishes.
+	// JobLog, if set, gets a line for each job once its output has been
+	// printed (or saved, with Results): in the order jobs are printed.
 	JobLog *JobLog
 	// Resume holds the joblog entries of an earlier run (--resume): the
 	// jobs logged there are skipped, after checking that each one's
@@ -351,19 +352,12 @@ func (r *run) dryRun(src JobSource) error {
 	}
 }
 
-// wire adds the run's observers to the Pool: -t, the joblog, the --halt
-// message.
+// wire adds the run's observers to the Pool: -t and the --halt message.
+// (The joblog is written by emit, once a job's output is out.)
 func (r *run) wire() {
 	cfg := &r.cfg
 	if cfg.Trace {
 		r.pool.Observe(Hooks{OnStart: func(j *Job, _ int) { fmt.Fprintln(cfg.Stderr, j.Line) }})
-	}
-	if cfg.JobLog != nil {
-		r.pool.Observe(Hooks{OnDone: func(res *Result) {
-			if err := cfg.JobLog.Write(res); err != nil && r.logErr == nil {
-				r.logErr = err
-			}
-		}})
 	}
 	if r.pool.Halt.When != HaltNever {
 		r.pool.Observe(Hooks{OnHalt: func(h *HaltError, running int) {
@@ -423,6 +417,15 @@ func (r *run) emit(out *sink, res *Result) error {
 	}
 	if err := out.emit(res); err != nil {
 		return err
+	}
+	if r.cfg.JobLog != nil {
+		// Only now: a job in the joblog has delivered its output, so a
+		// --resume after a crash never skips a job whose output was lost
+		// (under -k a finished job may wait long behind a slow one). The
+		// lines are in the order jobs are printed, as GNU writes them.
+		if err := r.cfg.JobLog.Write(res); err != nil && r.logErr == nil {
+			r.logErr = err
+		}
 	}
 	stderr, seq, line := r.cfg.Stderr, res.Job.Seq, oneLine(res.Job.Line)
 	switch {
