@@ -11,8 +11,8 @@ import (
 // zero value is a run that has started nothing, of a known total of zero.
 type Progress struct {
 	Started int64 // jobs started
-	Done    int64 // jobs ended
-	Failed  int64 // jobs ended that failed
+	Done    int64 // jobs ended whose output has been printed (or saved)
+	Failed  int64 // of those, the jobs that failed
 	// Total is the number of jobs: counted in advance when that is cheap,
 	// or else Config.ExpectedJobs until the input ends, then the real
 	// count; -1 while it is not known.
@@ -20,8 +20,9 @@ type Progress struct {
 }
 
 // trackProgress chains counting hooks onto the pool and the job source,
-// and reports each change to cfg.Progress.
-func trackProgress(cfg *Config, pool *Pool, src JobSource) JobSource {
+// and reports each change to cfg.Progress. The caller calls delivered for
+// each result once its output is out: only then is a job done.
+func trackProgress(cfg *Config, pool *Pool, src JobSource) (counted JobSource, delivered func(*Result)) {
 	var mu sync.Mutex
 	st := Progress{Total: -1}
 	if cfg.ExpectedJobs > 0 {
@@ -33,20 +34,18 @@ func trackProgress(cfg *Config, pool *Pool, src JobSource) JobSource {
 		change()
 		cfg.Progress(st)
 	}
-	pool.Observe(Hooks{
-		OnStart: func(*Job, int) { report(func() { st.Started++ }) },
-		OnDone: func(r *Result) {
-			report(func() {
-				st.Done++
-				if r.Failed() {
-					st.Failed++
-				}
-			})
-		},
-	})
+	pool.Observe(Hooks{OnStart: func(*Job, int) { report(func() { st.Started++ }) }})
+	delivered = func(r *Result) {
+		report(func() {
+			st.Done++
+			if r.Failed() {
+				st.Failed++
+			}
+		})
+	}
 	var made int64
 	report(func() {})
-	return JobSourceFunc(func(slot int) (*Job, error) {
+	counted = JobSourceFunc(func(slot int) (*Job, error) {
 		j, err := src.Next(slot)
 		if err == io.EOF {
 			report(func() { st.Total = made })
@@ -55,6 +54,7 @@ func trackProgress(cfg *Config, pool *Pool, src JobSource) JobSource {
 		}
 		return j, err
 	})
+	return counted, delivered
 }
 
 // maxCounted is the most jobs knownTotal counts.

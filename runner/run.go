@@ -161,7 +161,8 @@ type run struct {
 	nextBatch     func() ([][]string, error) // the records of the next job
 	seq           int64                      // the last job number made
 	printer       *Printer
-	logErr        error // the first joblog write error
+	logErr        error         // the first joblog write error
+	delivered     func(*Result) // counts a job whose output is out, for Progress
 }
 
 // build parses the templates and readies the input, the batching and the
@@ -384,7 +385,7 @@ func (r *run) execute(ctx context.Context, src JobSource) error {
 		default:
 			cfg.ExpectedJobs = knownTotal(cfg)
 		}
-		src = trackProgress(cfg, &r.pool, src)
+		src, r.delivered = trackProgress(cfg, &r.pool, src)
 	}
 	err = r.pool.Run(ctx, src, func(res *Result) error { return r.emit(out, res) })
 	var halted *HaltError
@@ -417,6 +418,9 @@ func (r *run) emit(out *sink, res *Result) error {
 	}
 	if err := out.emit(res); err != nil {
 		return err
+	}
+	if r.delivered != nil {
+		r.delivered(res)
 	}
 	if r.cfg.JobLog != nil {
 		// Only now: a job in the joblog has delivered its output, so a
