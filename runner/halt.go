@@ -89,6 +89,10 @@ type HaltError struct {
 	Line     string
 	ExitCode int
 	Signal   int
+	// Failed is how many jobs had failed when the threshold was reached,
+	// not counting those that fail while the running ones finish: a
+	// percentage policy's exit status is of it.
+	Failed int
 }
 
 func (e *HaltError) Error() string {

@@ -39,6 +39,9 @@ func TestExitStatus(t *testing.T) {
 	halted := func(h Halt, exit, sig int) *HaltError {
 		return &HaltError{Policy: h, ExitCode: exit, Signal: sig}
 	}
+	failedAt := func(h Halt, failed int) *HaltError {
+		return &HaltError{Policy: h, ExitCode: 1, Failed: failed}
+	}
 	tests := []struct {
 		name string
 		sum  Summary
@@ -54,7 +57,10 @@ func TestExitStatus(t *testing.T) {
 		{"done=1 by a success", Summary{Halted: halted(Halt{When: HaltSoon, Why: HaltOnDone, Count: 1}, 0, 0)}, 0},
 		{"fail=3: the count", Summary{Failed: 3, Halted: halted(Halt{When: HaltSoon, Count: 3}, 8, 0)}, 3},
 		{"success halts exit 0", Summary{Failed: 7, Halted: halted(Halt{When: HaltNow, Why: HaltOnSuccess, Count: 1}, 0, 0)}, 0},
-		{"percent, halted", Summary{Jobs: 3, Failed: 3, KnownJobs: 10, Policy: Halt{When: HaltNow, Percent: 30}, Halted: halted(Halt{When: HaltNow, Percent: 30}, 1, 0)}, 30},
+		{"percent, halted", Summary{Jobs: 3, Failed: 3, KnownJobs: 10, Policy: Halt{When: HaltNow, Percent: 30}, Halted: failedAt(Halt{When: HaltNow, Percent: 30}, 3)}, 30},
+		{"soon percent: as it triggered", Summary{Jobs: 8, Failed: 5, KnownJobs: 10, Policy: Halt{When: HaltSoon, Percent: 20}, Halted: failedAt(Halt{When: HaltSoon, Percent: 20}, 2)}, 20},
+		{"success percent, never reached", Summary{Jobs: 6, Failed: 5, KnownJobs: 6, Policy: Halt{When: HaltSoon, Why: HaltOnSuccess, Percent: 90}}, 84},
+		{"done percent, halted", Summary{Jobs: 4, Failed: 1, KnownJobs: 4, Policy: Halt{When: HaltNow, Why: HaltOnDone, Percent: 50}, Halted: failedAt(Halt{When: HaltNow, Why: HaltOnDone, Percent: 50}, 1)}, 25},
 		{"percent, rounded up", Summary{Jobs: 3, Failed: 1, KnownJobs: 3, Policy: Halt{When: HaltSoon, Percent: 90}}, 34},
 		{"percent, not halted", Summary{Jobs: 10, Failed: 2, KnownJobs: 10, Policy: Halt{When: HaltNow, Percent: 50}}, 20},
 		{"percent, none failed", Summary{Jobs: 10, KnownJobs: 10, Policy: Halt{When: HaltNow, Percent: 50}}, 0},

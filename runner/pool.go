@@ -887,7 +887,7 @@ func (st *poolRun) settle(res *Result) {
 	if st.halted != nil || !p.Halt.reached(st.failed, st.succeeded, p.KnownJobs) {
 		return
 	}
-	st.halted = &HaltError{Policy: p.Halt, Seq: res.Job.Seq, Line: res.Job.Line, ExitCode: res.ExitCode, Signal: int(res.Signal)}
+	st.halted = &HaltError{Policy: p.Halt, Seq: res.Job.Seq, Line: res.Job.Line, ExitCode: res.ExitCode, Signal: int(res.Signal), Failed: st.failed}
 	st.stop()
 	st.notifyHalt(st.halted, len(st.running))
 	if p.Halt.When == HaltNow {

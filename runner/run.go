@@ -100,7 +100,8 @@ type Summary struct {
 // succeeded, the number of failed jobs up to 100, and 101 beyond that.
 // With a halt policy, as GNU: a run halted by a success exits 0; one halted
 // by a count of 1 exits with that job's status (128+N for signal N); a
-// percentage policy gives the rounded-up percentage of jobs that failed.
+// percentage policy (fail, success or done) gives the rounded-up
+// percentage of jobs that failed: when it triggered, if it did.
 func (s Summary) ExitStatus() int {
 	if h := s.Halted; h != nil {
 		switch {
@@ -113,12 +114,18 @@ func (s Summary) ExitStatus() int {
 			return h.ExitCode & 0xff
 		}
 	}
-	if s.Policy.Percent > 0 && s.Policy.Why != HaltOnSuccess {
+	if s.Policy.Percent > 0 {
 		total := s.KnownJobs
 		if total == 0 {
 			total = s.Jobs
 		}
-		return percentFailed(s.Failed, total)
+		failed := s.Failed
+		if s.Halted != nil {
+			// As GNU: the share when the policy triggered, whatever
+			// the jobs still running did after.
+			failed = s.Halted.Failed
+		}
+		return percentFailed(failed, total)
 	}
 	if s.Failed > 100 {
 		return 101
