@@ -170,6 +170,7 @@ type run struct {
 	printer       *Printer
 	logErr        error         // the first joblog write error
 	delivered     func(*Result) // counts a job whose output is out, for Progress
+	resumeWarned  bool          // a resumed job's command differed, and that was said
 }
 
 // build parses the templates and readies the input, the batching and the
@@ -321,8 +322,12 @@ func (r *run) makeJob(slot int) (*Job, error) {
 			job.Line = line
 		}
 		if logged, ok := cfg.Resume[seq]; ok {
-			if !r.tmpl.UsesSlot() && logged.Command != job.Line {
-				return nil, fmt.Errorf("cannot resume: job %d in the joblog ran %q, but this run's job %d is %q", seq, logged.Command, seq, job.Line)
+			if !r.resumeWarned && !r.tmpl.UsesSlot() && logged.Command != job.Line {
+				// As GNU: jobs are matched by number, and the jobs that
+				// run use this run's command (the fixed one, typically,
+				// with --resume-failed). Said once.
+				r.resumeWarned = true
+				fmt.Fprintf(cfg.Stderr, "parx: warning: job %d in the joblog ran %q, but this run's job %d is %q; jobs are matched by number, and this run's commands are used\n", seq, logged.Command, seq, job.Line)
 			}
 			if !cfg.ResumeFailed || !logged.Failed() {
 				r.sum.Skipped++
