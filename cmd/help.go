@@ -11,7 +11,7 @@ import (
 
 // helpGroups are the sections of --help, in order.
 func helpGroups() []string {
-	return []string{"Input", "Command", "Output", "Job control", "Remote", "Other"}
+	return []string{"Input", "Command", "Output", "Job control", "Remote", "GNU compatibility", "Other"}
 }
 
 // flagGroup is the --help section of a flag. Flags not named here (help,
@@ -19,6 +19,8 @@ func helpGroups() []string {
 // already, so that adding one needs no change here.
 func flagGroup(name string) string {
 	switch name {
+	case "will-cite", "no-notice", "gnu", "plain", "noswap", "citation", "bibtex", "minversion":
+		return "GNU compatibility"
 	case "arg-file", "arg-sep", "arg-file-sep", "null", "delimiter", "eof", "no-run-if-empty", "colsep",
 		"trim", "header", "link", "xapply", "shuf", "pipe", "spreadstdin", "pipe-part", "pipepart", "block",
 		"block-size", "recstart", "recend", "regexp", "remove-rec-sep", "round-robin", "csv", "cat", "fifo",

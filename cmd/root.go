@@ -86,7 +86,8 @@ type options struct {
 	load         string
 	memfree      string
 
-	pipe pipeFlags // --pipe, --pipe-part and their options (cmd/pipe.go)
+	pipe   pipeFlags   // --pipe, --pipe-part and their options (cmd/pipe.go)
+	compat compatFlags // options GNU's scripts carry that ask nothing (cmd/compat.go)
 
 	version bool
 }
@@ -298,6 +299,7 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 
 	// Pipe mode.
 	definePipeFlags(fs, &o.pipe)
+	defineCompatFlags(fs, &o.compat)
 }
 
 // gnuOnly lists GNU parallel options parx does not implement, so that using
@@ -307,7 +309,7 @@ var gnuOnly = map[string]bool{
 	"trc": true, "basefile": true, "nonall": true, "onall": true, "semaphore": true, "sem": true,
 	"sql": true, "sqlmaster": true, "sqlworker": true,
 	"tee": true, "compress": true, "ctag": true, "ctagstring": true,
-	"tty": true, "interactive": true, "keep-order-out": true, "citation": true, "will-cite": true,
+	"tty": true, "interactive": true, "keep-order-out": true,
 	"plus": true, "parens": true, "rpl": true, "fg": true, "bg": true, "latest-line": true, "ll": true,
 	"group-by": true, "shard": true, "template": true, "tmux": true, "tmuxpane": true, "xargs-compat": true,
 	"csv": true, "linebuffer": true, "S": true, "p": true, "w": true, "i": true,
@@ -365,6 +367,9 @@ func explainValueError(e *pflag.InvalidValueError) error {
 func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *options, pos []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	if o.shellquote {
 		return shellquote(o, stdin, stdout)
+	}
+	if status, done, err := o.compat.answer(stdout); done {
+		return status, err
 	}
 	cfg, release, err := buildConfig(c.Flags(), o, pos, stdin, stdout, stderr)
 	defer release()
