@@ -19,9 +19,10 @@ func helpGroups() []string {
 // already, so that adding one needs no change here.
 func flagGroup(name string) string {
 	switch name {
-	case "will-cite", "no-notice", "gnu", "plain", "noswap", "citation", "bibtex", "minversion":
+	case "will-cite", "no-notice", "gnu", "plain", "noswap", "citation", "bibtex", "minversion",
+		"number-of-cpus", "number-of-cores", "number-of-sockets", "number-of-threads", "max-line-length-allowed":
 		return "GNU compatibility"
-	case "arg-file", "arg-sep", "arg-file-sep", "null", "delimiter", "eof", "no-run-if-empty", "colsep",
+	case "arg-file", "arg-sep", "arg-file-sep", "skip-first-line", "null", "delimiter", "eof", "no-run-if-empty", "colsep",
 		"trim", "header", "link", "xapply", "shuf", "pipe", "spreadstdin", "pipe-part", "pipepart", "block",
 		"block-size", "recstart", "recend", "regexp", "remove-rec-sep", "round-robin", "csv", "cat", "fifo",
 		"blocksize", "block-timeout", "blocktimeout", "bt", "regex", "removerecsep", "rrs", "roundrobin", "round":
@@ -30,11 +31,11 @@ func flagGroup(name string) string {
 		"basenameextensionreplace", "bner", "seqreplace", "slotreplace", "max-args", "max-replace-args",
 		"xargs", "m", "L", "max-lines", "l", "max-chars", "exit", "quote", "shellquote", "plus", "rpl", "parens":
 		return "Command"
-	case "keep-order", "tag", "tagstring", "verbose", "v", "dry-run", "tmpdir", "group", "line-buffer", "lb",
+	case "keep-order", "tag", "tagstring", "verbose", "v", "dry-run", "dryrun", "linebuffer", "tmpdir", "group", "line-buffer", "lb",
 		"ungroup", "files", "results", "res", "bar", "progress", "eta", "total-jobs", "total", "force-progress",
 		"tee", "compress", "ctag", "ctagstring", "latest-line", "ll":
 		return "Output"
-	case "jobs", "max-procs", "delay", "nice", "env", "halt", "halt-on-error", "timeout", "retries", "joblog",
+	case "jobs", "max-procs", "process-slot-var", "use-cores-instead-of-threads", "use-cpus-instead-of-cores", "delay", "nice", "env", "halt", "halt-on-error", "timeout", "retries", "joblog",
 		"resume", "resume-failed", "retry-failed", "termseq", "memfree", "load", "semaphore", "sem":
 		return "Job control"
 	case "sshlogin", "sshloginfile", "slf", "transfer", "return", "cleanup", "trc", "basefile", "workdir",

@@ -88,6 +88,7 @@ type options struct {
 
 	pipe   pipeFlags   // --pipe, --pipe-part and their options (cmd/pipe.go)
 	compat compatFlags // options GNU's scripts carry that ask nothing (cmd/compat.go)
+	alias  aliasFlags  // GNU's other names and small options (cmd/compat.go)
 
 	version bool
 }
@@ -300,6 +301,7 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	// Pipe mode.
 	definePipeFlags(fs, &o.pipe)
 	defineCompatFlags(fs, &o.compat)
+	defineAliasFlags(fs, o)
 }
 
 // gnuOnly lists GNU parallel options parx does not implement, so that using
@@ -312,7 +314,7 @@ var gnuOnly = map[string]bool{
 	"tty": true, "interactive": true, "keep-order-out": true,
 	"plus": true, "parens": true, "rpl": true, "fg": true, "bg": true, "latest-line": true, "ll": true,
 	"group-by": true, "shard": true, "template": true, "tmux": true, "tmuxpane": true, "xargs-compat": true,
-	"csv": true, "linebuffer": true, "S": true, "p": true, "w": true, "i": true,
+	"csv": true, "S": true, "p": true, "w": true, "i": true,
 }
 
 var unknownFlag = regexp.MustCompile(`unknown (?:shorthand )?flag: (?:'(.)' in -\S+|--?([^\s=]+))`)
@@ -369,6 +371,9 @@ func execute(ctx context.Context, stops stopSignals, c *cobra.Command, o *option
 		return shellquote(o, stdin, stdout)
 	}
 	if status, done, err := o.compat.answer(stdout); done {
+		return status, err
+	}
+	if status, done, err := o.alias.answer(stdout); done {
 		return status, err
 	}
 	cfg, release, err := buildConfig(c.Flags(), o, pos, stdin, stdout, stderr)
@@ -487,7 +492,7 @@ func recordOptions(fl *pflag.FlagSet, o *options) (runner.RecordOptions, error) 
 	if err != nil {
 		return runner.RecordOptions{}, err
 	}
-	rec := runner.RecordOptions{Link: o.link, Trim: trim, Header: fl.Changed("header")}
+	rec := runner.RecordOptions{Link: o.link, Trim: trim, Header: fl.Changed("header"), SkipFirst: o.alias.skipFirst}
 	if o.colsep != "" {
 		re, err := regexp.Compile(o.colsep)
 		if err != nil {
@@ -538,8 +543,11 @@ func batching(fl *pflag.FlagSet, o *options, cfg *runner.Config) (int, error) {
 // poolOptions is the job pool: -j, -k, --delay, --nice, --tmpdir and job
 // control (jobControl).
 func poolOptions(fl *pflag.FlagSet, o *options) (runner.Pool, error) {
-	cores := runtime.NumCPU()
-	pool := runner.Pool{KeepOrder: o.keepOrder, Shell: os.Getenv("PARALLEL_SHELL"), TmpDir: o.tmpdir, Nice: o.nice}
+	cores := o.alias.cpus()
+	pool := runner.Pool{KeepOrder: o.keepOrder, Shell: os.Getenv("PARALLEL_SHELL"), TmpDir: o.tmpdir, Nice: o.nice, SlotVar: o.alias.slotVar}
+	if cores != runtime.NumCPU() {
+		pool.Slots = cores // the default -j, counted as asked
+	}
 	if fl.Changed("jobs") || fl.Changed("max-procs") {
 		n, err := parseJobs(o.jobs, cores)
 		if err != nil {

@@ -118,6 +118,9 @@ type Pool struct {
 	// Env is the environment given to every job, to which PARALLEL_SEQ,
 	// PARALLEL_JOBSLOT and PARALLEL_PID are added; nil means os.Environ().
 	Env []string
+	// SlotVar, when set (--process-slot-var), names one more variable of
+	// each job's environment: its slot counted from 0, as GNU sets it.
+	SlotVar string
 	// TmpDir is where big outputs spill; empty means os.TempDir().
 	TmpDir string
 	// SpillThreshold is how much output per stream stays in memory; zero
@@ -380,6 +383,9 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 		env = os.Environ()
 	}
 	env = withoutVars(env, "PARALLEL_SEQ", "PARALLEL_JOBSLOT", "PARALLEL_PID")
+	if p.SlotVar != "" {
+		env = withoutVars(env, p.SlotVar)
+	}
 	pid := "PARALLEL_PID=" + strconv.Itoa(os.Getpid())
 	shell := p.Shell
 	if shell == "" {
@@ -483,7 +489,7 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 			Slot:    slot,
 			Argv:    job.Argv,
 			Shell:   shell,
-			Env:     append(env[:len(env):len(env)], "PARALLEL_SEQ="+strconv.FormatInt(job.Seq, 10), "PARALLEL_JOBSLOT="+strconv.Itoa(slot), pid),
+			Env:     jobEnv(env, job.Seq, slot, pid, p.SlotVar),
 			Nice:    p.Nice,
 			TermSeq: p.TermSeq,
 			Kill:    p.Abort,
@@ -1072,6 +1078,15 @@ func (c *countingReader) WriteTo(w io.Writer) (int64, error) {
 	n, err := wt.WriteTo(w)
 	c.n += n
 	return n, err
+}
+
+// jobEnv is a job's environment: the run's, with the job's own variables.
+func jobEnv(env []string, seq int64, slot int, pid, slotVar string) []string {
+	e := append(env[:len(env):len(env)], "PARALLEL_SEQ="+strconv.FormatInt(seq, 10), "PARALLEL_JOBSLOT="+strconv.Itoa(slot), pid)
+	if slotVar != "" {
+		e = append(e, slotVar+"="+strconv.Itoa(slot-1))
+	}
+	return e
 }
 
 func withoutVars(env []string, names ...string) []string {

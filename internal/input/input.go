@@ -149,6 +149,9 @@ type RecordOptions struct {
 	// ContinueLines (-L N, -l) joins a value that ends in white space with
 	// the next value of its source, as GNU parallel reads lines then.
 	ContinueLines bool
+	// SkipFirst (--skip-first-line) drops the first value of the first
+	// source.
+	SkipFirst bool
 }
 
 // continuedSource is a Source whose values ending in white space are
@@ -216,6 +219,11 @@ func NewRecords(specs []SourceSpec, opt RecordOptions) (*Records, error) {
 				continue
 			}
 			r.groups = append(r.groups, &group{srcs: []Source{s.Source}})
+		}
+	}
+	if opt.SkipFirst && len(specs) > 0 {
+		if _, err := r.groups[0].srcs[0].Next(); err != nil && err != io.EOF {
+			return nil, err
 		}
 	}
 	if opt.Header {

@@ -95,6 +95,9 @@ func TestRecords(t *testing.T) {
 		{"colsep sources concatenated", []SourceSpec{src("a,b"), src("c,d")}, RecordOptions{Colsep: regexp.MustCompile(",")}, [][]string{{"a", "b", "c", "d"}}},
 		{"trim", []SourceSpec{src(" a ")}, RecordOptions{Trim: Trim{Left: true}}, [][]string{{"a "}}},
 		{"header", []SourceSpec{src("n,a", "x,1")}, RecordOptions{Header: true, Colsep: regexp.MustCompile(",")}, [][]string{{"x", "1"}}},
+		{"skip first", []SourceSpec{src("h", "a", "b")}, RecordOptions{SkipFirst: true}, [][]string{{"a"}, {"b"}}},
+		{"skip first of the first source only", []SourceSpec{src("h", "a"), src("x", "y")}, RecordOptions{SkipFirst: true}, [][]string{{"a", "x"}, {"a", "y"}}},
+		{"skip first of nothing", []SourceSpec{src()}, RecordOptions{SkipFirst: true}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
