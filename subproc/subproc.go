@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -60,10 +61,12 @@ type Cmd struct {
 	Stdout, Stderr io.Writer
 
 	// Nice is the niceness the program runs at (an absolute value, as with
-	// GNU parallel --nice); 0 leaves it unchanged. It is applied to the
-	// process group right after start, best effort: a value the system
-	// refuses (such as a negative one without privilege) is ignored, as
-	// GNU parallel ignores it.
+	// GNU parallel --nice); 0 leaves it unchanged. The program is started
+	// through nice(1), so that the niceness holds from its first
+	// instruction, and the process group is reniced too, for anything
+	// forked before; best effort: a value the system refuses (such as a
+	// negative one without privilege) is ignored, as GNU parallel ignores
+	// it.
 	Nice int
 
 	// TermSeq is how the program is killed when ctx is done before it exits.
@@ -194,7 +197,7 @@ func Run(ctx context.Context, c *Cmd) (Result, error) {
 	}
 	ios.eachPipe((*outputPipe).start)
 	pid := cmd.Process.Pid
-	if c.Nice != 0 {
+	if c.Nice != 0 && !ios.niced {
 		// The group, not the pid: anything the program forked already has
 		// our niceness too. Until we reap, -pid cannot name another group.
 		_ = unix.Setpriority(unix.PRIO_PGRP, pid, c.Nice)
@@ -266,9 +269,13 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		}
 		path = lp
 	}
+	ios := &streams{}
 	args := c.Args
 	if len(args) == 0 {
 		args = []string{c.Path}
+	}
+	if c.Nice != 0 {
+		path, args, ios.niced = throughNice(path, args, c.Nice)
 	}
 	cmd := &exec.Cmd{
 		Path: path,
@@ -290,7 +297,6 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		cmd.WaitDelay = idle
 	}
 
-	ios := &streams{}
 	switch in := c.Stdin.(type) {
 	case nil:
 	case *os.File:
@@ -313,6 +319,24 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		return nil, nil, err
 	}
 	return cmd, ios, nil
+}
+
+// throughNice runs path through nice(1) at the niceness nice: the child's
+// niceness must be set before it execs, and Go's process attributes have no
+// field for it. It reports whether nice(1) took it on (or nothing needs
+// doing): a renice after start would then race with nice(1)'s own
+// adjustment, which is relative. Without a nice program, the program runs
+// as it is and only the renice after start applies.
+func throughNice(path string, args []string, nice int) (string, []string, bool) {
+	nicePath, err := exec.LookPath("nice")
+	if err != nil {
+		return path, args, false
+	}
+	inc := nice - ownNiceness()
+	if inc == 0 {
+		return path, args, true
+	}
+	return nicePath, append([]string{"nice", "-n", strconv.Itoa(inc), path}, args[1:]...), true
 }
 
 // lingerKill kills what is left of a job's process group when the run is
@@ -468,6 +492,7 @@ type streams struct {
 	shared bool        // stdout and stderr are one writer
 	outP   *outputPipe // stdout's pipe, if it has one
 	errP   *outputPipe // stderr's, when not shared
+	niced  bool        // the program starts through nice(1)
 }
 
 // output returns what to give os/exec for the caller's writer w (nil, an

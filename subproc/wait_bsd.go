@@ -65,3 +65,12 @@ func procExitEvent(pid int) unix.Kevent_t {
 	ev.Fflags = unix.NOTE_EXIT
 	return ev
 }
+
+// ownNiceness is this process's niceness.
+func ownNiceness() int {
+	n, err := unix.Getpriority(unix.PRIO_PROCESS, 0)
+	if err != nil {
+		return 0
+	}
+	return n
+}

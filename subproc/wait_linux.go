@@ -73,3 +73,13 @@ func hasExited(pid int) (bool, error) {
 		}
 	}
 }
+
+// ownNiceness is this process's niceness. Linux's getpriority system call
+// returns 20 minus it.
+func ownNiceness() int {
+	raw, err := unix.Getpriority(unix.PRIO_PROCESS, 0)
+	if err != nil {
+		return 0
+	}
+	return 20 - raw
+}
