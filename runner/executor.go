@@ -119,11 +119,28 @@ func (e *LocalExecutor) Run(ctx context.Context, l *Launch) (subproc.Result, err
 	if len(l.Argv) > 0 {
 		cmd.Path = e.lookPath(l.Argv[0])
 		cmd.Args = l.Argv
+		if name := l.Argv[0]; !strings.Contains(name, "/") && exportedBashFunc(l.Env, name) {
+			// A bash function exported with export -f: bash runs it, as
+			// it would in the user's shell, and as in GNU parallel.
+			cmd.Path = e.lookPath("bash")
+			cmd.Args = append([]string{"bash", "-c", name + ` "$@"`, name}, l.Argv[1:]...)
+		}
 	} else {
 		cmd.Path = l.Shell
 		cmd.Args = []string{l.Shell, "-c", l.Job.Line}
 	}
 	return subproc.Run(ctx, cmd)
+}
+
+// exportedBashFunc reports whether env holds a bash function name exported
+// with export -f (bash passes it as BASH_FUNC_name%%=() { ...).
+func exportedBashFunc(env []string, name string) bool {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "BASH_FUNC_") && strings.HasPrefix(kv[len("BASH_FUNC_"):], name+"%%=") {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *LocalExecutor) lookPath(name string) string {

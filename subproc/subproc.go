@@ -193,6 +193,13 @@ func Run(ctx context.Context, c *Cmd) (Result, error) {
 	res.Start = time.Now()
 	if err := cmd.Start(); err != nil {
 		ios.eachPipe((*outputPipe).abandon)
+		if errors.Is(err, syscall.ENOEXEC) && c.Path != "/bin/sh" {
+			// A script without a #! line: run it with /bin/sh, as
+			// execvp, xargs and the shell do.
+			sh := *c
+			sh.Path, sh.Args = "/bin/sh", append([]string{"sh", cmd.Path}, cmd.Args[1:]...)
+			return Run(ctx, &sh)
+		}
 		return res, startFailed(&res, c, err)
 	}
 	ios.eachPipe((*outputPipe).start)
