@@ -9,6 +9,7 @@
 package subproc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -193,7 +194,7 @@ func Run(ctx context.Context, c *Cmd) (Result, error) {
 	res.Start = time.Now()
 	if err := cmd.Start(); err != nil {
 		ios.eachPipe((*outputPipe).abandon)
-		if errors.Is(err, syscall.ENOEXEC) && c.Path != "/bin/sh" {
+		if errors.Is(err, syscall.ENOEXEC) && c.Path != "/bin/sh" && looksLikeScript(cmd.Path) {
 			// A script without a #! line: run it with /bin/sh, as
 			// execvp, xargs and the shell do.
 			sh := *c
@@ -326,6 +327,24 @@ func prepare(c *Cmd) (*exec.Cmd, *streams, error) {
 		return nil, nil, err
 	}
 	return cmd, ios, nil
+}
+
+// looksLikeScript reports whether a file that the kernel would not exec is
+// text that /bin/sh may run: as bash decides, a NUL before the end of the
+// first line means a binary, whose exec format error stands.
+func looksLikeScript(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 80)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	return bytes.IndexByte(head, 0) < 0
 }
 
 // throughNice runs path through nice(1) at the niceness nice: the child's

@@ -705,3 +705,18 @@ func BenchmarkRunTrue(b *testing.B) {
 		})
 	}
 }
+
+// TestScriptWithoutShebang: text that the kernel will not exec (no #!
+// line) runs with /bin/sh, with its arguments; a binary that will not exec
+// stays an exec format error (TestStartErrors).
+func TestScriptWithoutShebang(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "script")
+	if err := os.WriteFile(path, []byte("echo \"ran [$1]\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res, err := Run(context.Background(), &Cmd{Path: path, Args: []string{path, "a b"}, Stdout: &out})
+	if err != nil || res.ExitCode != 0 || out.String() != "ran [a b]\n" {
+		t.Errorf("Run = %+v, %v, output %q; want exit 0 and \"ran [a b]\"", res, err, out.String())
+	}
+}
