@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -466,12 +467,19 @@ func inputSources(fl *pflag.FlagSet, o *options, sourceArgs []sourceArgs, stdin 
 	}
 	for _, sa := range sourceArgs {
 		if sa.files {
-			for i, f := range sa.values {
-				sources = append(sources, runner.SourceSpec{Source: openFile(f), Pair: sa.pair && i == 0})
+			for _, f := range sa.values {
+				// ::::+ links every file it names, as GNU does.
+				sources = append(sources, runner.SourceSpec{Source: openFile(f), Pair: sa.pair})
 			}
 			continue
 		}
-		sources = append(sources, runner.SourceSpec{Source: &runner.SliceSource{Values: sa.values, EOF: ropt.EOF, HasEOF: ropt.HasEOF}, Pair: sa.pair})
+		values := sa.values
+		if o.noRunIfEmpty {
+			// -r skips blank ::: values as it does read ones, and so every
+			// combination holding one.
+			values = slices.DeleteFunc(slices.Clone(values), func(v string) bool { return strings.TrimSpace(v) == "" })
+		}
+		sources = append(sources, runner.SourceSpec{Source: &runner.SliceSource{Values: values, EOF: ropt.EOF, HasEOF: ropt.HasEOF}, Pair: sa.pair})
 	}
 	if openErr != nil {
 		return nil, openErr
@@ -492,7 +500,13 @@ func recordOptions(fl *pflag.FlagSet, o *options) (runner.RecordOptions, error) 
 	if err != nil {
 		return runner.RecordOptions{}, err
 	}
-	rec := runner.RecordOptions{Link: o.link, Trim: trim, Header: fl.Changed("header"), SkipFirst: o.alias.skipFirst}
+	// --header 0 means no header, as in GNU.
+	header := fl.Changed("header") && o.header != "0"
+	rec := runner.RecordOptions{Link: o.link, Trim: trim, Header: header, SkipFirst: o.alias.skipFirst}
+	if header && o.colsep == "" {
+		// As GNU: a header without --colsep names TAB-separated columns.
+		o.colsep = "\t"
+	}
 	if o.colsep != "" {
 		re, err := regexp.Compile(o.colsep)
 		if err != nil {
