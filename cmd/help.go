@@ -29,7 +29,7 @@ func flagGroup(name string) string {
 		return "Input"
 	case "replace", "extensionreplace", "er", "basenamereplace", "bnr", "dirnamereplace", "dnr",
 		"basenameextensionreplace", "bner", "seqreplace", "slotreplace", "max-args", "max-replace-args",
-		"xargs", "m", "L", "max-lines", "l", "max-chars", "exit", "quote", "shellquote", "plus", "rpl", "parens":
+		"xargs", "X", "m", "L", "max-lines", "l", "max-chars", "exit", "quote", "shellquote", "plus", "rpl", "parens":
 		return "Command"
 	case "keep-order", "tag", "tagstring", "verbose", "v", "dry-run", "dryrun", "linebuffer", "tmpdir", "group", "line-buffer", "lb",
 		"ungroup", "files", "results", "res", "bar", "progress", "eta", "total-jobs", "total", "force-progress",

@@ -57,7 +57,8 @@ type options struct {
 	replace      runner.ReplaceStrings
 	maxArgs      int
 	maxReplace   int
-	xargs        bool
+	xargs        bool // -X
+	xargsFill    bool // --xargs
 	multi        bool
 	maxLines     int // -L
 	lines        int // -l and --max-lines: as -L, but 0 means 1
@@ -260,7 +261,8 @@ func defineFlags(fs *pflag.FlagSet, o *options) {
 	fs.StringVar(&o.replace.Slot, "slotreplace", "", "use `STR` instead of {%}")
 	fs.IntVarP(&o.maxArgs, "max-args", "n", 0, "at most `N` values per job")
 	fs.IntVarP(&o.maxReplace, "max-replace-args", "N", 0, "at most `N` values per job, repeating words that hold {}")
-	fs.BoolVarP(&o.xargs, "xargs", "X", false, "fill each command line with values, repeating words that hold {}")
+	fs.BoolVarP(&o.xargs, "X", "X", false, "fill each command line with values, repeating words that hold {}")
+	fs.BoolVar(&o.xargsFill, "xargs", false, "fill every command line with values to the limit, as xargs does (no spreading over slots)")
 	fs.BoolVarP(&o.multi, "m", "m", false, "fill each command line with values, joined in place of {}")
 	fs.IntVarP(&o.maxLines, "L", "L", 0, "at most `N` input lines per job (-L 0: one line, no value passed, as -n 0)")
 	fs.IntVar(&o.lines, "max-lines", 0, "as -L `N`, except that 0 means 1 (as in GNU parallel)")
@@ -529,7 +531,7 @@ func batching(fl *pflag.FlagSet, o *options, cfg *runner.Config) (int, error) {
 		cfg.Template.Context = true
 	case linesSet:
 		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = lines, true
-		cfg.Template.Context = !o.multi && !o.xargs
+		cfg.Template.Context = !o.multi && !o.xargs && !o.xargsFill
 	case fl.Changed("max-args"):
 		cfg.Batch.MaxArgs, cfg.Batch.MaxArgsSet = o.maxArgs, true
 	}
@@ -541,7 +543,10 @@ func batching(fl *pflag.FlagSet, o *options, cfg *runner.Config) (int, error) {
 	if o.xargs {
 		cfg.Template.Context = true
 	}
-	cfg.Batch.Fill = o.xargs || o.multi
+	cfg.Batch.Fill = o.xargs || o.multi || o.xargsFill
+	// --xargs fills the last line too, where -m and -X spread the last
+	// values over the job slots.
+	cfg.Batch.NoSpread = o.xargsFill && !o.xargs && !o.multi
 	switch {
 	case fl.Changed("max-chars"):
 		if o.maxChars <= 0 {

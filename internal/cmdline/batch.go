@@ -18,9 +18,12 @@ type BatchOptions struct {
 	// MaxArgsSet tells a MaxArgs of zero (-n0: a job takes one record and
 	// passes none) from an unset one.
 	MaxArgsSet bool
-	// Fill is -X/-m: put as many records in a job as the line allows, and at
-	// the end of input spread the last ones over the job slots.
+	// Fill is -X/-m/--xargs: put as many records in a job as the line
+	// allows, and at the end of input spread the last ones over the job
+	// slots (unless NoSpread).
 	Fill bool
+	// NoSpread (--xargs) fills the last line too, as xargs does.
+	NoSpread bool
 	// MaxLine is -s (or the default line limit with Fill): the shell line
 	// must stay shorter than this. Zero means no check.
 	MaxLine int
@@ -135,7 +138,7 @@ func (b *Batcher) Next() ([][]string, error) {
 	if len(recs) == 0 {
 		return nil, io.EOF
 	}
-	if b.opt.Fill && !b.spread {
+	if b.opt.Fill && !b.opt.NoSpread && !b.spread {
 		empty, err := b.empty()
 		if err != nil {
 			return nil, err
