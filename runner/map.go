@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"syscall"
 	"time"
@@ -23,16 +24,26 @@ type Completed struct {
 	// Cancelled reports that the job was killed unfinished because ctx
 	// was cancelled.
 	Cancelled bool
+	// TimedOut reports that the Pool's Timeout killed the job; it then
+	// counts as failed, with ExitCode -1 if it exited 0 on the signal.
+	TimedOut bool
 	// Err is set when the job could not be run or its output not kept.
 	Err error
 }
 
 // Map runs each command (an argv, run without a shell) on the pool and
 // returns the results in the order of commands, whatever order they finish
-// in. The pool's KeepOrder is ignored. When ctx is cancelled, running jobs
+// in. A command with no program is an error, before anything runs. The
+// pool's KeepOrder is ignored. When ctx is cancelled, running jobs
 // are stopped (and marked Cancelled), jobs not yet started are left out,
 // and ctx's error is returned with what ran.
 func Map(ctx context.Context, p *Pool, commands [][]string) ([]Completed, error) {
+	for i, argv := range commands {
+		if len(argv) == 0 || argv[0] == "" {
+			// It would run nothing, and pass for a success.
+			return nil, fmt.Errorf("command %d of %d is empty: no program to run", i+1, len(commands))
+		}
+	}
 	out := make([]Completed, 0, len(commands))
 	i := 0
 	src := JobSourceFunc(func(int) (*Job, error) {
@@ -45,7 +56,7 @@ func Map(ctx context.Context, p *Pool, commands [][]string) ([]Completed, error)
 	pool := *p
 	pool.KeepOrder = true
 	err := pool.Run(ctx, src, func(r *Result) error {
-		c := Completed{Seq: r.Job.Seq, ExitCode: r.ExitCode, Signal: r.Signal, Start: r.Start, Runtime: r.Runtime, Cancelled: r.Cancelled, Err: r.Err}
+		c := Completed{Seq: r.Job.Seq, ExitCode: r.ExitCode, Signal: r.Signal, Start: r.Start, Runtime: r.Runtime, Cancelled: r.Cancelled, TimedOut: r.TimedOut, Err: r.Err}
 		var err error
 		if c.Stdout, err = r.Stdout.Bytes(); err != nil {
 			return err
