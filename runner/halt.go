@@ -96,7 +96,7 @@ type HaltError struct {
 }
 
 func (e *HaltError) Error() string {
-	return fmt.Sprintf("halted by --halt %s after job %d", e.Policy, e.Seq)
+	return fmt.Sprintf("halted by the halt policy %s after job %d", e.Policy, e.Seq)
 }
 
 // percentFailed is the share of failed jobs, rounded up, as GNU parallel's

@@ -103,3 +103,12 @@ func TestPoolHaltNowCancelsRunning(t *testing.T) {
 		t.Errorf("OnDone saw %v, want only job 1", done)
 	}
 }
+
+// TestHaltErrorText: the library's error speaks of the policy, not of the
+// command line's flags.
+func TestHaltErrorText(t *testing.T) {
+	e := &HaltError{Policy: Halt{When: HaltNow, Count: 1}, Seq: 3}
+	if got, want := e.Error(), "halted by the halt policy now,fail=1 after job 3"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
