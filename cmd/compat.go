@@ -110,14 +110,14 @@ func (f printFlag) Set(v string) error {
 // cpus is how many CPUs -j counts: threads, or with the GNU options
 // physical cores or sockets.
 func (a *aliasFlags) cpus() int {
-	t := readCPUTopology()
-	switch {
-	case a.useCPUs:
-		return t.sockets
-	case a.useCores:
-		return t.cores
+	if !a.useCPUs && !a.useCores {
+		return runtime.NumCPU() // no /proc read at start-up for the usual run
 	}
-	return t.threads
+	t := readCPUTopology()
+	if a.useCPUs {
+		return t.sockets
+	}
+	return t.cores
 }
 
 // answer prints what a --number-of-* or --max-line-length-allowed asks.

@@ -382,10 +382,11 @@ func (p *Pool) Run(ctx context.Context, src JobSource, emit func(*Result) error)
 	if env == nil {
 		env = os.Environ()
 	}
-	env = withoutVars(env, "PARALLEL_SEQ", "PARALLEL_JOBSLOT", "PARALLEL_PID")
+	own := []string{"PARALLEL_SEQ", "PARALLEL_JOBSLOT", "PARALLEL_PID"}
 	if p.SlotVar != "" {
-		env = withoutVars(env, p.SlotVar)
+		own = append(own, p.SlotVar)
 	}
+	env = withoutVars(env, own...)
 	pid := "PARALLEL_PID=" + strconv.Itoa(os.Getpid())
 	shell := p.Shell
 	if shell == "" {
