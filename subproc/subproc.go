@@ -64,10 +64,10 @@ type Cmd struct {
 	// Nice is the niceness the program runs at (an absolute value, as with
 	// GNU parallel --nice); 0 leaves it unchanged. The program is started
 	// through nice(1), so that the niceness holds from its first
-	// instruction, and the process group is reniced too, for anything
-	// forked before; best effort: a value the system refuses (such as a
-	// negative one without privilege) is ignored, as GNU parallel ignores
-	// it.
+	// instruction; where there is no nice(1), its process group is reniced
+	// right after start. Best effort: a value the system refuses (such as
+	// a negative one without privilege) is ignored, as GNU parallel
+	// ignores it.
 	Nice int
 
 	// TermSeq is how the program is killed when ctx is done before it exits.
