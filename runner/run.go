@@ -389,6 +389,20 @@ func (r *run) execute(ctx context.Context, src JobSource) error {
 	if err != nil {
 		return err
 	}
+	if out.live {
+		// Output printed while jobs run goes to stdout itself, so a reader
+		// that went away is seen as each job ends: stop there, before
+		// the job's slot starts the next one (emit, which reports the
+		// error, runs later in another goroutine).
+		var stop context.CancelCauseFunc
+		ctx, stop = context.WithCancelCause(ctx)
+		defer stop(nil)
+		r.pool.Observe(Hooks{OnDone: func(*Result) {
+			if err := r.printer.CheckStdout(); err != nil {
+				stop(err)
+			}
+		}})
+	}
 	if cfg.Progress != nil {
 		switch {
 		case cfg.ExpectedJobs > 0:
